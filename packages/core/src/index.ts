@@ -1,1 +1,20 @@
-export {}
+/**
+ * @grokit/core: the Grok API in Effect. Wire Schemas, the seed tool's input, errors and the client.
+ *
+ * @since 0.1.0
+ */
+export * from "./ChatCompletion.ts"
+export * from "./ChatCompletionChunk.ts"
+export * from "./ChatCompletionRequest.ts"
+export * from "./ChatMessage.ts"
+export * from "./ChatTool.ts"
+export * from "./CreateChatCompletionInput.ts"
+export * from "./ErrorBody.ts"
+export type { SeedCreateChatCompletionInput } from "./generated/CreateChatCompletionInput.generated.ts"
+export * from "./GrokError.ts"
+export * from "./Model.ts"
+export * from "./ResponseFormat.ts"
+export * from "./SearchParameters.ts"
+export * from "./Usage.ts"
+export * as ValidationIssue from "./ValidationIssue.ts"
+export * from "./WireSchema.ts"
