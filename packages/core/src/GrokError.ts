@@ -6,6 +6,9 @@
  * @since 0.1.0
  */
 import { Data, Duration } from "effect"
+import type { ChatCompletion } from "./ChatCompletion.ts"
+import { errorBodyCode, errorBodyMessage, parseErrorBody } from "./ErrorBody.ts"
+import { retryAfterMillis } from "./RetryPolicy.ts"
 import * as ValidationIssue from "./ValidationIssue.ts"
 
 const LIVE_SEARCH_MESSAGE = "Live Search (search_parameters) was removed by xAI: chat completions that carry it get " +
@@ -38,14 +41,16 @@ export class InvalidRequest extends Data.TaggedClass("InvalidRequest")<{
  */
 export class UnsupportedParameter extends Data.TaggedClass("UnsupportedParameter")<{
   readonly model: string
+  /** The first refused field. */
   readonly field: string
+  /** Every refusal, as `field: rule`, separated by `; `. */
   readonly rule: string
 }> {
   get isRetryable(): boolean {
     return false
   }
   get message(): string {
-    return `${this.field}: ${this.rule} (model ${this.model})`
+    return `${this.rule} (model ${this.model})`
   }
 }
 
@@ -270,6 +275,11 @@ export type GrokErrorReason =
 export class GrokError extends Data.TaggedError("GrokError")<{
   readonly method: string
   readonly reason: GrokErrorReason
+  /**
+   * What a stream had delivered before it failed (text, tool calls, the last usage), when it
+   * failed after its first event.
+   */
+  readonly partial?: ChatCompletion | undefined
 }> {
   /**
    * Whether trying the same request again can succeed.
@@ -297,3 +307,77 @@ export class GrokError extends Data.TaggedError("GrokError")<{
  * @category guards
  */
 export const isGrokError = (value: unknown): value is GrokError => value instanceof GrokError
+
+const MAX_MESSAGE_LENGTH = 2_000
+
+const serverMessageOf = (status: number, bodyText: string): { message: string; code: string | undefined } => {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(bodyText)
+  } catch {
+    parsed = undefined
+  }
+  const body = parseErrorBody(parsed)
+  if (body !== undefined) return { message: errorBodyMessage(body), code: errorBodyCode(body) }
+  const text = bodyText.trim()
+  return {
+    message: text === ""
+      ? `HTTP ${status}`
+      : text.length > MAX_MESSAGE_LENGTH
+      ? `${text.slice(0, MAX_MESSAGE_LENGTH)}...`
+      : text,
+    code: undefined
+  }
+}
+
+const QUOTA_PATTERN = /credits|spending limit/i
+const LIVE_SEARCH_PATTERN = /live search/i
+
+/**
+ * Maps an HTTP error response (status, headers, body text) to its reason. This is the one place
+ * where statuses become reasons: 400, 401, 403, 404, 409, 410, 422, 429 (rate limit or quota),
+ * 5xx, and the rest. 408, 409, 429 and 5xx are retryable.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const reasonFromHttpResponse = (
+  status: number,
+  headers: Readonly<Record<string, string | undefined>>,
+  bodyText: string,
+  nowMillis: number = Date.now()
+): GrokErrorReason => {
+  const { code, message } = serverMessageOf(status, bodyText)
+  const statusError = (kind: HttpStatusError["kind"], retryable: boolean) =>
+    new HttpStatusError({ kind, status, serverMessage: message, code, retryable })
+  switch (status) {
+    case 400:
+      return statusError("BadRequest", false)
+    case 401:
+      return statusError("Authentication", false)
+    case 403:
+      return statusError("PermissionDenied", false)
+    case 404:
+      return statusError("NotFound", false)
+    case 408:
+      return statusError("Other", true)
+    case 409:
+      return statusError("Conflict", true)
+    case 410:
+      return LIVE_SEARCH_PATTERN.test(message)
+        ? new LiveSearchRemoved({ serverMessage: message })
+        : statusError("Other", false)
+    case 422:
+      return statusError("Unprocessable", false)
+    case 429: {
+      if (QUOTA_PATTERN.test(message)) return new QuotaExhausted({ serverMessage: message })
+      const hint = retryAfterMillis(headers, nowMillis)
+      return new RateLimited({
+        serverMessage: message,
+        retryAfter: hint === undefined ? undefined : Duration.millis(hint)
+      })
+    }
+    default:
+      return status >= 500 ? statusError("ServerError", true) : statusError("Other", false)
+  }
+}

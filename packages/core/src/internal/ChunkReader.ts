@@ -1,0 +1,147 @@
+/**
+ * Reads a chat completion's SSE body into decoded chunks: SSE framing (split-safe), `[DONE]`,
+ * error events, chunk decoding, the idle timeout, and the termination rules (a stream that ends
+ * without `[DONE]` and without a finish reason, or in the middle of an event, is truncated).
+ *
+ * @internal
+ */
+import { Cause, Duration, Effect, Schema } from "effect"
+import type { Array as Arr, Pull } from "effect"
+import type { HttpClientError } from "effect/http"
+import { ChatCompletionChunk } from "../ChatCompletionChunk.ts"
+import { errorBodyCode, errorBodyMessage, parseErrorBody } from "../ErrorBody.ts"
+import { ErrorInResponse, type GrokErrorReason, InvalidResponse, StreamError, Timeout } from "../GrokError.ts"
+import * as ServerSentEvents from "../ServerSentEvents.ts"
+import * as ValidationIssue from "../ValidationIssue.ts"
+import { tolerantParseOptions } from "../WireSchema.ts"
+
+/** @internal */
+export interface ReaderFailure {
+  readonly reason: GrokErrorReason
+}
+
+/** @internal */
+export type ChunkPull = Effect.Effect<
+  Arr.NonEmptyReadonlyArray<ChatCompletionChunk>,
+  ReaderFailure | Cause.Done<void>
+>
+
+const decodeChunk = Schema.decodeUnknownExit(ChatCompletionChunk, tolerantParseOptions)
+
+/** @internal */
+export const make = (options: {
+  readonly bytes: Pull.Pull<Arr.NonEmptyReadonlyArray<Uint8Array>, HttpClientError.HttpClientError>
+  readonly maxEventBytes: number | undefined
+  readonly idleTimeout: Duration.Duration
+  readonly transport: (error: HttpClientError.HttpClientError) => ReaderFailure
+}): ChunkPull => {
+  const parser = ServerSentEvents.makeParser({ maxEventBytes: options.maxEventBytes })
+  let finished = false
+  let sawFinishReason = false
+  const idleFailure = Effect.fail<ReaderFailure>({
+    reason: new Timeout({ phase: "idle", after: options.idleTimeout })
+  })
+  const bytes = Effect.timeoutOrElse(options.bytes, {
+    duration: options.idleTimeout,
+    orElse: () => idleFailure
+  })
+
+  const truncated = (description: string) =>
+    Effect.fail<ReaderFailure>({ reason: new StreamError({ kind: "Truncated", description }) })
+
+  const onEnd = (): Effect.Effect<never, ReaderFailure | Cause.Done<void>> => {
+    const midEvent = parser.end()
+    if (midEvent) return truncated("the connection closed in the middle of an event")
+    if (!sawFinishReason) return truncated("the connection closed before data: [DONE] and before any finish reason")
+    finished = true
+    return Cause.done()
+  }
+
+  /** Turns events into chunks; returns a failure when an event is an error or does not decode. */
+  const readEvents = (
+    events: ReadonlyArray<ServerSentEvents.ServerSentEvent>,
+    out: Array<ChatCompletionChunk>
+  ): ReaderFailure | undefined => {
+    for (let index = 0; index < events.length; index++) {
+      const event = events[index]!
+      if (event.data === "[DONE]") {
+        finished = true
+        return undefined
+      }
+      let json: unknown
+      try {
+        json = JSON.parse(event.data)
+      } catch {
+        if (event.event === "error") {
+          return { reason: new ErrorInResponse({ serverMessage: event.data, code: undefined, inStream: true }) }
+        }
+        return {
+          reason: new InvalidResponse({
+            description: `a stream event is not JSON: ${event.data.slice(0, 200)}`,
+            issues: []
+          })
+        }
+      }
+      const errorBody = parseErrorBody(json)
+      if (errorBody !== undefined || event.event === "error") {
+        return {
+          reason: new ErrorInResponse({
+            serverMessage: errorBody === undefined ? event.data : errorBodyMessage(errorBody),
+            code: errorBody === undefined ? undefined : errorBodyCode(errorBody),
+            inStream: true
+          })
+        }
+      }
+      const exit = decodeChunk(json)
+      if (exit._tag === "Failure") {
+        const error = exit.cause.reasons.find((reason) => reason._tag === "Fail")?.error
+        return {
+          reason: new InvalidResponse({
+            description: "a stream chunk does not match its Schema",
+            issues: error === undefined ? [] : ValidationIssue.fromSchemaError(error)
+          })
+        }
+      }
+      const chunk = exit.value
+      for (const choice of chunk.choices) {
+        if (choice.finish_reason != null) sawFinishReason = true
+      }
+      out.push(chunk)
+    }
+    return undefined
+  }
+
+  const pull: ChunkPull = Effect.suspend(function loop(): ChunkPull {
+    if (finished) return Cause.done()
+    return Effect.flatMap(
+      Effect.catch(
+        bytes,
+        (error) =>
+          Cause.isDone(error) ? onEnd() : Effect.fail(isReaderFailure(error) ? error : options.transport(error))
+      ),
+      (chunks) => {
+        const out: Array<ChatCompletionChunk> = []
+        for (let index = 0; index < chunks.length; index++) {
+          if (finished) break
+          let events: ReadonlyArray<ServerSentEvents.ServerSentEvent>
+          try {
+            events = parser.push(chunks[index]!)
+          } catch (error) {
+            const description = error instanceof ServerSentEvents.ServerSentEventsError
+              ? error.message
+              : String(error)
+            return Effect.fail<ReaderFailure>({ reason: new StreamError({ kind: "EventTooLarge", description }) })
+          }
+          const failure = readEvents(events, out)
+          if (failure !== undefined) return Effect.fail(failure)
+        }
+        if (out.length > 0) return Effect.succeed(out as unknown as Arr.NonEmptyReadonlyArray<ChatCompletionChunk>)
+        return loop()
+      }
+    )
+  })
+  return pull
+}
+
+const isReaderFailure = (value: unknown): value is ReaderFailure =>
+  typeof value === "object" && value !== null && "reason" in value && !("_tag" in value)
