@@ -17,12 +17,12 @@ const Tools = Toolkit.make(GetWeather)
 describe("Agent types", () => {
   it("a handler must take the tool's parameters and return its success type", () => {
     const good = Tools.toLayer({ get_weather: ({ city }) => Effect.succeed({ celsius: city.length }) })
+    const takesNumber = ({ city }: { city: number }) => Effect.succeed({ celsius: city })
     // @ts-expect-error city is a string: a handler that takes a number does not compile
-    const wrongArgument = Tools.toLayer({
-      get_weather: ({ city }: { city: number }) => Effect.succeed({ celsius: city })
-    })
+    const wrongArgument = Tools.toLayer({ get_weather: takesNumber })
+    const returnsText = () => Effect.succeed("21 degrees")
     // @ts-expect-error the success type is { celsius: number }, not a string
-    const wrongResult = Tools.toLayer({ get_weather: () => Effect.succeed("21 degrees") })
+    const wrongResult = Tools.toLayer({ get_weather: returnsText })
     // @ts-expect-error every tool of the toolkit needs a handler
     const missing = Tools.toLayer({})
     expect([good, wrongArgument, wrongResult, missing]).toHaveLength(4)
