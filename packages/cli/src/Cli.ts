@@ -5,7 +5,9 @@
  * @since 0.1.0
  */
 import { Command } from "effect/cli"
+import * as ChatCommand from "./ChatCommand.ts"
 import * as MockCommand from "./MockCommand.ts"
+import * as RunCommand from "./RunCommand.ts"
 
 /**
  * The version `grokit --version` prints.
@@ -23,7 +25,7 @@ export const version = "0.1.0"
  */
 export const command = Command.make("grokit").pipe(
   Command.withDescription("grokit: agents on xAI's Grok, written on Effect"),
-  Command.withSubcommands([MockCommand.command])
+  Command.withSubcommands([ChatCommand.command, RunCommand.command, RunCommand.listCommand, MockCommand.command])
 )
 
 /**

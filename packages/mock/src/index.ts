@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+export * as GrokEnvironment from "./GrokEnvironment.ts"
 export * as MockFault from "./MockFault.ts"
 export { MockGrok } from "./MockGrok.ts"
 export * as MockModels from "./MockModels.ts"

@@ -253,6 +253,14 @@ export function make(
 export type ApprovalDecision = { readonly approved: true } | { readonly approved: false; readonly reason?: string }
 
 /**
+ * A decision for each pending tool call, by tool call id.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ApprovalDecisions = Readonly<Record<string, ApprovalDecision>>
+
+/**
  * Approves a pending tool call.
  *
  * @since 0.1.0
