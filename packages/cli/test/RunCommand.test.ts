@@ -15,7 +15,7 @@ interface Outcome {
 }
 
 const offlineEnvironment = (): NodeJS.ProcessEnv => {
-  const environment = { ...process.env, NO_COLOR: "1" }
+  const environment: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" }
   delete environment.XAI_API_KEY
   delete environment.XAI_BASE_URL
   return environment
