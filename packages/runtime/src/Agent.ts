@@ -81,6 +81,11 @@ export interface AgentOptions<Tools extends Record<string, Tool.Any>> {
   readonly onMaxSteps?: "error" | "final-answer" | undefined
   /** Conditions that end the run after a step (any of them). */
   readonly stopWhen?: StopCondition.StopCondition | ReadonlyArray<StopCondition.StopCondition> | undefined
+  /**
+   * Whether a forcing `tool_choice` (`"required"` or a named function) applies only until the
+   * first tool call, after which requests say `"auto"`, so that the model can answer. Default true.
+   */
+  readonly resetToolChoice?: boolean | undefined
   /** Most tool handlers running at once. Default 8. */
   readonly toolConcurrency?: number | undefined
   /** Limit on one handler. Default 60 seconds. */
@@ -441,6 +446,11 @@ const drive = <Tools extends Record<string, Tool.Any>, Output>(
     }
     const toolsCalled: Array<string> = []
     for (const step of steps) for (const call of step.toolCalls) toolsCalled.push(call.function.name)
+    // A forced tool_choice ("required" or a named function) would force a tool call on every step,
+    // and the model could never answer: it applies until the first tool call, then "auto".
+    const requestedChoice = options.request?.tool_choice
+    const forcesTools = (options.resetToolChoice ?? true) && requestedChoice !== undefined &&
+      requestedChoice !== "auto" && requestedChoice !== "none"
 
     const result = (
       status: "completed",
@@ -523,7 +533,11 @@ const drive = <Tools extends Record<string, Tool.Any>, Output>(
         model: options.model,
         messages: messages.slice(),
         ...(agent.wireTools.length === 0 ? {} : { tools: agent.wireTools }),
-        ...(atCap ? { tool_choice: "none" as const } : {})
+        ...(atCap
+          ? { tool_choice: "none" as const }
+          : forcesTools && toolsCalled.length > 0
+          ? { tool_choice: "auto" as const }
+          : {})
       }
       if (emit !== undefined) yield* emit({ _tag: "StepStart", step: stepIndex })
       const completion = yield* callModel(client, request, stepIndex, emit).pipe(

@@ -251,6 +251,60 @@ describe("Agent", () => {
     })
   })
 
+  it.effect("keeps call order over 1,000 random completion orders", () =>
+    Effect.gen(function*() {
+      let seed = 20261126
+      const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648
+      for (let run = 0; run < 1000; run++) {
+        const delays = Array.from({ length: 2 + Math.floor(next() * 5) }, () => 1 + Math.floor(next() * 50))
+        const { effect, grok } = runWith(
+          [{ toolCalls: delays.map((millis) => call("slow", { millis })) }, { text: "done" }],
+          Agent.run(agent, "go")
+        )
+        const fiber = yield* Effect.forkChild(effect)
+        yield* TestClock.adjust(100)
+        yield* Fiber.join(fiber)
+        const contents = grok.requests[1]!.messages.filter((message) => message.role === "tool").map((m) => m.content)
+        expect(contents, `run ${run}: ${delays.join(",")}`).toEqual(delays.map((millis) => `slept ${millis}`))
+      }
+    }))
+
+  it.effect("a forced tool_choice applies until the first tool call, then the model may answer", () => {
+    const forced = Agent.make({
+      model: "grok-4.3",
+      toolkit: Tools,
+      request: { tool_choice: { type: "function", function: { name: "now" } } }
+    })
+    const { effect, grok } = runWith([{ toolCalls: [call("now", {})] }, { text: "noon" }], Agent.run(forced, "time?"))
+    return Effect.gen(function*() {
+      const result = yield* effect
+      assert(result.status === "completed")
+      expect(grok.requests[0]?.tool_choice).toEqual({ type: "function", function: { name: "now" } })
+      expect(grok.requests[1]?.tool_choice).toBe("auto")
+    })
+  })
+
+  it.effect("runs tools defined by a JSON Schema alone (Tool.dynamic), e.g. proxied tools", () => {
+    const Proxy = Tool.dynamic("lookup", {
+      description: "Looks a key up in a remote store",
+      parameters: { type: "object", properties: { key: { type: "string" } }, required: ["key"] }
+    })
+    const ProxyTools = Toolkit.make(Proxy)
+    const proxied = Agent.make({ model: "grok-4.3", toolkit: ProxyTools })
+    const grok = ScriptedGrok.make([{ toolCalls: [call("lookup", { key: "answer" })] }, { text: "42" }])
+    const handlers = ProxyTools.toLayer({ lookup: (parameters: unknown) => Effect.succeed({ echoed: parameters }) })
+    return Effect.gen(function*() {
+      const result = yield* Agent.run(proxied, "look it up").pipe(Effect.provide(Layer.mergeAll(grok.layer, handlers)))
+      assert(result.status === "completed")
+      expect(grok.requests[0]?.tools?.[0]?.function.parameters).toEqual({
+        type: "object",
+        properties: { key: { type: "string" } },
+        required: ["key"]
+      })
+      expect(result.steps[0]?.toolResults[0]?.content).toBe("{\"echoed\":{\"key\":\"answer\"}}")
+    })
+  })
+
   it.effect("at the cap, final-answer asks once more with tools disabled", () => {
     const capped = Agent.make({ model: "grok-4.3", toolkit: Tools, maxSteps: 1, onMaxSteps: "final-answer" })
     const { effect, grok } = runWith(

@@ -93,6 +93,7 @@ export const transcriptProblems = (request: ChatCompletionRequest): Array<string
 export const make = (script: ReadonlyArray<ScriptEntry>) => {
   const requests: Array<ChatCompletionRequest> = []
   const problems: Array<string> = []
+  const counts = { successes: 0 }
   let next = 0
   const answer = (request: ChatCompletionRequest): Effect.Effect<ChatCompletion, GrokError> =>
     Effect.suspend(() => {
@@ -102,6 +103,7 @@ export const make = (script: ReadonlyArray<ScriptEntry>) => {
       const entry = script[index] ?? { text: "(script exhausted)" }
       if ("error" in entry) return Effect.fail(new GrokError({ method: "createChatCompletion", reason: entry.error }))
       if ("hang" in entry) return Effect.never
+      counts.successes++
       return Effect.succeed(completion(entry, index))
     })
   const layer = Layer.succeed(
@@ -133,5 +135,5 @@ export const make = (script: ReadonlyArray<ScriptEntry>) => {
       getModel: (id) => Effect.succeed({ id })
     })
   )
-  return { layer, requests, problems }
+  return { layer, requests, problems, counts }
 }
