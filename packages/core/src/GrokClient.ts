@@ -30,6 +30,7 @@ import {
 import type { Array as Arr, Pull } from "effect"
 import { FetchHttpClient, HttpClient, HttpClientRequest } from "effect/http"
 import type { HttpClientError, HttpClientResponse } from "effect/http"
+import { SchemaJITCompiler } from "effect/schema"
 import { type ChatCompletion, ChatCompletion as ChatCompletionSchema } from "./ChatCompletion.ts"
 import * as ChatCompletionAccumulator from "./ChatCompletionAccumulator.ts"
 import type { ChatCompletionChunk } from "./ChatCompletionChunk.ts"
@@ -151,6 +152,10 @@ const transport = (error: HttpClientError.HttpClientError): AttemptFailure => ({
   reason: new TransportError({ description: describeTransport(error) })
 })
 
+// The Schemas of every call (the request check, the completion) are JIT-compiled: valid values
+// take the compiled fast path, invalid ones the interpreter, so the issues reported are the same.
+SchemaJITCompiler.enable(ChatCompletionSchema.ast)
+SchemaJITCompiler.enable(ChatCompletionRequest.ast)
 const decodeCompletion = Schema.decodeUnknownExit(ChatCompletionSchema, tolerantParseOptions)
 const decodeModelList = Schema.decodeUnknownExit(ModelListSchema, tolerantParseOptions)
 const decodeModel = Schema.decodeUnknownExit(ModelSchema, tolerantParseOptions)
@@ -233,11 +238,40 @@ export const make = Effect.fnUntraced(function*(options: GrokClientOptions) {
     return request
   }
 
+  /**
+   * A server or proxy can echo the key back (e.g. in a 401 body): it is replaced in the reason's
+   * texts, so that the key appears in no error. Only failures pay for the check.
+   */
+  const scrubReason = (reason: GrokErrorReason): GrokErrorReason => {
+    const secret = Redacted.value(options.apiKey)
+    if (secret === "") return reason
+    const scrub = (text: string) => text.split(secret).join("<redacted>")
+    let changed = false
+    const fields: Record<string, unknown> = {}
+    for (const [key, value] of Object.entries(reason)) {
+      if (typeof value === "string" && value.includes(secret)) {
+        changed = true
+        fields[key] = scrub(value)
+      } else if (
+        key === "issues" &&
+        (value as ReadonlyArray<ValidationIssue.ValidationIssue>).some((issue) => issue.message.includes(secret))
+      ) {
+        changed = true
+        fields[key] = (value as ReadonlyArray<ValidationIssue.ValidationIssue>).map((issue) => ({
+          ...issue,
+          message: scrub(issue.message)
+        }))
+      } else fields[key] = value
+    }
+    if (!changed) return reason
+    return new (reason.constructor as new(fields: Record<string, unknown>) => GrokErrorReason)(fields)
+  }
+
   const withRetries = <A>(method: string, attempt: Effect.Effect<A, AttemptFailure>): Effect.Effect<A, GrokError> => {
     const loop = (retryIndex: number): Effect.Effect<A, GrokError> =>
       Effect.catch(attempt, (failure) => {
         if (retryIndex >= maxRetries || !shouldRetry(failure.reason.isRetryable, failure.headers)) {
-          return Effect.fail(new GrokError({ method, reason: failure.reason }))
+          return Effect.fail(new GrokError({ method, reason: scrubReason(failure.reason) }))
         }
         return Effect.flatMap(Effect.zip(Random.next, Clock.currentTimeMillis), ([random, now]) => {
           const hint = failure.headers === undefined ? undefined : retryAfterMillis(failure.headers, now)
@@ -353,6 +387,8 @@ export const make = Effect.fnUntraced(function*(options: GrokClientOptions) {
   const openStream = (httpRequest: HttpClientRequest.HttpClientRequest, streamScope: Scope.Scope) =>
     Effect.gen(function*() {
       const attemptScope = yield* Scope.fork(streamScope)
+      // The first-token timeout covers the whole wait for the first chunk, the response headers
+      // included, so a server that never answers is cut too.
       return yield* Effect.onError(
         Effect.gen(function*() {
           const response = yield* Effect.mapError(httpClient.execute(httpRequest), transport)
@@ -375,14 +411,10 @@ export const make = Effect.fnUntraced(function*(options: GrokClientOptions) {
           }
           const bytes = yield* Scope.provide(Stream.toPull(response.stream), attemptScope)
           const pull = ChunkReader.make({ bytes, maxEventBytes: options.maxEventBytes, idleTimeout, transport })
-          const first = yield* timeoutAttempt(
-            Effect.catch(pull, (failure) =>
-              Cause.isDone(failure)
-                ? fail(new StreamError({ kind: "Truncated", description: "the stream ended before its first chunk" }))
-                : Effect.fail(failure)),
-            "first-token",
-            firstTokenTimeout
-          )
+          const first = yield* Effect.catch(pull, (failure) =>
+            Cause.isDone(failure)
+              ? fail(new StreamError({ kind: "Truncated", description: "the stream ended before its first chunk" }))
+              : Effect.fail(failure))
           let pending: Arr.NonEmptyReadonlyArray<ChatCompletionChunk> | undefined = first
           const rest: Pull.Pull<Arr.NonEmptyReadonlyArray<ChatCompletionChunk>, GrokError> = Effect.suspend(() => {
             if (pending !== undefined) {
@@ -395,13 +427,13 @@ export const make = Effect.fnUntraced(function*(options: GrokClientOptions) {
               (failure): Effect.Effect<never, GrokError | Cause.Done<void>> =>
                 Cause.isDone(failure)
                   ? Effect.fail(failure)
-                  : Effect.fail(new GrokError({ method: "streamChatCompletion", reason: failure.reason }))
+                  : Effect.fail(new GrokError({ method: "streamChatCompletion", reason: scrubReason(failure.reason) }))
             )
           })
           return rest
         }),
         () => Scope.close(attemptScope, Exit.void)
-      )
+      ).pipe((attempt) => timeoutAttempt(attempt, "first-token", firstTokenTimeout))
     })
 
   return GrokClient.of({

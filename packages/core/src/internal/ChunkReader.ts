@@ -8,6 +8,7 @@
 import { Cause, Duration, Effect, Schema } from "effect"
 import type { Array as Arr, Pull } from "effect"
 import type { HttpClientError } from "effect/http"
+import { SchemaJITCompiler } from "effect/schema"
 import { ChatCompletionChunk } from "../ChatCompletionChunk.ts"
 import { errorBodyCode, errorBodyMessage, parseErrorBody } from "../ErrorBody.ts"
 import { ErrorInResponse, type GrokErrorReason, InvalidResponse, StreamError, Timeout } from "../GrokError.ts"
@@ -26,6 +27,10 @@ export type ChunkPull = Effect.Effect<
   ReaderFailure | Cause.Done<void>
 >
 
+// Every streamed event is decoded with this Schema: JIT-compiled, a valid chunk costs a few
+// property checks instead of an interpreted walk; an invalid one falls back to the interpreter,
+// so the issues reported are the same. Enabled before the decoder is built, as it must be.
+SchemaJITCompiler.enable(ChatCompletionChunk.ast)
 const decodeChunk = Schema.decodeUnknownExit(ChatCompletionChunk, tolerantParseOptions)
 
 /** @internal */
@@ -111,7 +116,20 @@ export const make = (options: {
     return undefined
   }
 
+  // A failure that came after chunks decoded from the same read: those chunks are delivered
+  // first (they count as delivered, so the failure is never retried), the failure on the next pull.
+  let failureAfterChunks: ReaderFailure | undefined
+  const failAfter = (
+    out: Array<ChatCompletionChunk>,
+    failure: ReaderFailure
+  ): Effect.Effect<Arr.NonEmptyReadonlyArray<ChatCompletionChunk>, ReaderFailure> => {
+    if (out.length === 0) return Effect.fail(failure)
+    failureAfterChunks = failure
+    return Effect.succeed(out as unknown as Arr.NonEmptyReadonlyArray<ChatCompletionChunk>)
+  }
+
   const pull: ChunkPull = Effect.suspend(function loop(): ChunkPull {
+    if (failureAfterChunks !== undefined) return Effect.fail(failureAfterChunks)
     if (finished) return Cause.done()
     return Effect.flatMap(
       Effect.catch(
@@ -130,10 +148,10 @@ export const make = (options: {
             const description = error instanceof ServerSentEvents.ServerSentEventsError
               ? error.message
               : String(error)
-            return Effect.fail<ReaderFailure>({ reason: new StreamError({ kind: "EventTooLarge", description }) })
+            return failAfter(out, { reason: new StreamError({ kind: "EventTooLarge", description }) })
           }
           const failure = readEvents(events, out)
-          if (failure !== undefined) return Effect.fail(failure)
+          if (failure !== undefined) return failAfter(out, failure)
         }
         if (out.length > 0) return Effect.succeed(out as unknown as Arr.NonEmptyReadonlyArray<ChatCompletionChunk>)
         return loop()

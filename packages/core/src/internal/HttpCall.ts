@@ -1,0 +1,151 @@
+/**
+ * The glue every Grok API call shares: one attempt's failure (a reason and the response
+ * headers), transport failures, JSON bodies with in-band error bodies, HTTP error statuses,
+ * timeouts per phase, and the retry loop (the reason's `isRetryable`, `x-should-retry`,
+ * `Retry-After`, exponential backoff with jitter).
+ *
+ * @internal
+ */
+import { Clock, Duration, Effect, Exit, Random, Schema } from "effect"
+import type { HttpClientError, HttpClientResponse } from "effect/http"
+import { errorBodyCode, errorBodyMessage, parseErrorBody } from "../ErrorBody.ts"
+import {
+  ErrorInResponse,
+  GrokError,
+  type GrokErrorReason,
+  InvalidResponse,
+  reasonFromHttpResponse,
+  Timeout,
+  TransportError
+} from "../GrokError.ts"
+import { backoffMillis, retryAfterMillis, shouldRetry } from "../RetryPolicy.ts"
+import * as ValidationIssue from "../ValidationIssue.ts"
+
+/** @internal */
+export type Headers = Readonly<Record<string, string | undefined>>
+
+/** What one attempt failed with: the reason, and the headers that may hint at a retry. */
+export interface AttemptFailure {
+  readonly reason: GrokErrorReason
+  readonly headers?: Headers | undefined
+}
+
+/** @internal */
+export const fail = (reason: GrokErrorReason, headers?: Headers) => Effect.fail<AttemptFailure>({ reason, headers })
+
+const describeTransport = (error: HttpClientError.HttpClientError): string => {
+  const cause = error.reason.cause as { message?: unknown; code?: unknown; cause?: { code?: unknown } } | undefined
+  const code = cause?.code ?? cause?.cause?.code
+  const message = typeof cause?.message === "string" ? cause.message : error.reason._tag
+  return `${error.request.method} ${new URL(error.request.url).pathname}: ${message}${
+    typeof code === "string" ? ` (${code})` : ""
+  }`
+}
+
+/** A transport failure (refused, reset, DNS...) as an attempt failure. */
+export const transport = (error: HttpClientError.HttpClientError): AttemptFailure => ({
+  reason: new TransportError({ description: describeTransport(error) })
+})
+
+/** @internal */
+export const invalidResponse = (description: string, error?: Schema.SchemaError): InvalidResponse =>
+  new InvalidResponse({ description, issues: error === undefined ? [] : ValidationIssue.fromSchemaError(error) })
+
+/** `JSON.parse`, or `undefined`. */
+export const safeParse = (text: string): unknown => {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+/** Decodes a JSON text with a tolerant Schema, turning an in-band error body into `ErrorInResponse`. */
+export const decodeBody = <A>(
+  text: string,
+  decode: (input: unknown) => Exit.Exit<A, Schema.SchemaError>,
+  headers: Headers
+): Effect.Effect<A, AttemptFailure> => {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    return fail(invalidResponse(`the body is not JSON: ${text.slice(0, 200)}`))
+  }
+  const errorBody = parseErrorBody(json)
+  if (errorBody !== undefined) {
+    return fail(
+      new ErrorInResponse({ serverMessage: errorBodyMessage(errorBody), code: errorBodyCode(errorBody), inStream: false }),
+      headers
+    )
+  }
+  const exit = decode(json)
+  return exit._tag === "Success"
+    ? Effect.succeed(exit.value)
+    : fail(
+      invalidResponse("the body does not match its Schema", exit.cause.reasons.find((r) => r._tag === "Fail")?.error)
+    )
+}
+
+/** Reads an error status's body into its reason. */
+export const failOnStatus = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<never, AttemptFailure> =>
+  Effect.flatMap(
+    Effect.mapError(response.text, transport),
+    (text) => fail(reasonFromHttpResponse(response.status, response.headers, text), response.headers)
+  )
+
+/** Whether the response is an SSE stream. */
+export const isEventStream = (response: HttpClientResponse.HttpClientResponse): boolean =>
+  (response.headers["content-type"] ?? "").includes("text/event-stream")
+
+/** A 200 that should have been an event stream: an in-band error body, or an invalid response. */
+export const notAnEventStream = (
+  response: HttpClientResponse.HttpClientResponse
+): Effect.Effect<never, AttemptFailure> =>
+  Effect.flatMap(Effect.mapError(response.text, transport), (text) => {
+    const errorBody = parseErrorBody(safeParse(text))
+    return fail(
+      errorBody === undefined
+        ? invalidResponse(`expected text/event-stream, got ${response.headers["content-type"] ?? "no content type"}`)
+        : new ErrorInResponse({
+          serverMessage: errorBodyMessage(errorBody),
+          code: errorBodyCode(errorBody),
+          inStream: false
+        }),
+      response.headers
+    )
+  })
+
+/** Bounds an attempt (or one phase of it) in time. */
+export const timeoutAttempt = <A>(
+  effect: Effect.Effect<A, AttemptFailure>,
+  phase: Timeout["phase"],
+  after: Duration.Duration
+): Effect.Effect<A, AttemptFailure> =>
+  Effect.timeoutOrElse(effect, {
+    duration: after,
+    orElse: () => fail(new Timeout({ phase, after }))
+  })
+
+/**
+ * Runs an attempt, and again after a retryable failure, at most `maxRetries` more times:
+ * waiting the server's hint when it gave one (0 to 60 s), else exponential backoff with jitter.
+ */
+export const withRetries = <A>(
+  maxRetries: number,
+  method: string,
+  attempt: Effect.Effect<A, AttemptFailure>
+): Effect.Effect<A, GrokError> => {
+  const loop = (retryIndex: number): Effect.Effect<A, GrokError> =>
+    Effect.catch(attempt, (failure) => {
+      if (retryIndex >= maxRetries || !shouldRetry(failure.reason.isRetryable, failure.headers)) {
+        return Effect.fail(new GrokError({ method, reason: failure.reason }))
+      }
+      return Effect.flatMap(Effect.zip(Random.next, Clock.currentTimeMillis), ([random, now]) => {
+        const hint = failure.headers === undefined ? undefined : retryAfterMillis(failure.headers, now)
+        const delay = hint ?? backoffMillis(retryIndex, random)
+        return Effect.andThen(Effect.sleep(Duration.millis(delay)), loop(retryIndex + 1))
+      })
+    })
+  return loop(0)
+}
