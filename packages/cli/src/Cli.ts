@@ -6,6 +6,7 @@
  */
 import { Command } from "effect/cli"
 import * as ChatCommand from "./ChatCommand.ts"
+import * as McpCommand from "./McpCommand.ts"
 import * as MockCommand from "./MockCommand.ts"
 import * as RunCommand from "./RunCommand.ts"
 
@@ -25,7 +26,13 @@ export const version = "0.1.0"
  */
 export const command = Command.make("grokit").pipe(
   Command.withDescription("grokit: agents on xAI's Grok, written on Effect"),
-  Command.withSubcommands([ChatCommand.command, RunCommand.command, RunCommand.listCommand, MockCommand.command])
+  Command.withSubcommands([
+    ChatCommand.command,
+    RunCommand.command,
+    RunCommand.listCommand,
+    McpCommand.command,
+    MockCommand.command
+  ])
 )
 
 /**

@@ -7,8 +7,15 @@
  * @since 0.1.0
  */
 import { NodeRuntime } from "@effect/platform-node"
+import type { GrokClient, GrokResponses } from "@grokit/core"
 import { GrokEnvironment, type MockServerOptions } from "@grokit/mock"
-import { Agent as AgentModule, type AgentResult, AgentState, type PendingApproval } from "@grokit/runtime"
+import {
+  Agent as AgentModule,
+  type AgentEventType,
+  type AgentResult,
+  AgentState,
+  type PendingApproval
+} from "@grokit/runtime"
 import { Console, Effect, Layer, Stream } from "effect"
 import type { Tool } from "effect/ai"
 import * as Render from "./Render.ts"
@@ -33,6 +40,16 @@ export interface Example<Tools extends Record<string, Tool.Any>, Output> {
   readonly decide?: ((pending: ReadonlyArray<PendingApproval>) => AgentModule.ApprovalDecisions) | undefined
   /** Options of the offline mock (a script where its policy is not enough, streaming delays). */
   readonly mock?: MockServerOptions | undefined
+  /**
+   * How the agent runs, as a stream of events (default `Agent.stream(agent, input)`), e.g.
+   * `SearchAgent.stream` of `@grokit/search` for an agent with search. The environment provides
+   * `GrokClient` and `GrokResponses`; approvals are resumed with `Agent.resumeStream`.
+   */
+  readonly stream?:
+    | ((
+      input: string
+    ) => Stream.Stream<AgentEventType<Output>, unknown, Tool.HandlersFor<Tools> | GrokClient | GrokResponses>)
+    | undefined
 }
 
 /**
@@ -68,7 +85,7 @@ export const run = (example: AnyExample): Effect.Effect<AgentResult<unknown>, un
     yield* Console.log(Render.heading(example.name, example.description, example.agent.options.model))
     yield* Console.log(Render.userLine(example.input))
     const renderer = Render.make()
-    let events = AgentModule.stream(example.agent, example.input)
+    let events = example.stream?.(example.input) ?? AgentModule.stream(example.agent, example.input)
     for (let round = 0; round < 10; round++) {
       let finished: AgentResult<unknown> | undefined
       yield* events.pipe(

@@ -63,7 +63,11 @@ export const summary = (result: AgentResult<unknown>): string => {
   const stop = result.status === "completed" && result.stopReason !== "answer"
     ? ` · stopped: ${result.stoppedBy ?? result.stopReason}`
     : ""
-  return `${output}\n${green("✔ done")} in ${result.steps.length} step${
+  const warnings = (result.warnings ?? []).map((warning) =>
+    `\n  ${yellow("warning")}: ${warning.setting}: ${warning.message}`
+  )
+    .join("")
+  return `${output}${warnings}\n${green("✔ done")} in ${result.steps.length} step${
     result.steps.length === 1 ? "" : "s"
   }${stop} · ` +
     `${usage.totalTokens} tokens (${usage.promptTokens} prompt, ${usage.cachedPromptTokens} cached, ` +
@@ -183,10 +187,16 @@ export const make = (): Renderer => {
             )
           )
           return
-        case "Citation":
+        case "Citation": {
           endText()
-          process.stdout.write(`  ${dim("source")}: ${event.url}\n`)
+          const about = [event.title, event.date?.slice(0, 10)].filter((part) => part !== undefined).join(", ")
+          process.stdout.write(
+            `  ${dim(`source${event.origin === undefined ? "" : ` (${event.origin})`}`)}: ${event.url}${
+              about === "" ? "" : ` ${dim(`— ${about}`)}`
+            }\n`
+          )
           return
+        }
         case "Finish":
           endText()
           return

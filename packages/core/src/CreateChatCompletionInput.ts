@@ -210,8 +210,9 @@ const toWireMessage = (
 /**
  * Maps a seed input to the wire request, or fails with a `GrokError` that says what to change.
  *
- * `search_parameters` fails with reason `LiveSearchRemoved` (xAI would answer 410); use the
- * search planner of `@grokit/search`, which turns it into `web_search` / `x_search` tools.
+ * `search_parameters` fails with reason `LiveSearchRemoved` (xAI would answer 410); plan it with
+ * `SearchPlan.fromSearchParameters` of `@grokit/search`, which turns it into `web_search` /
+ * `x_search` tools and local adapters (with typed warnings), and run it with `SearchAgent.run`.
  *
  * @example
  * ```ts

@@ -12,8 +12,10 @@ import { retryAfterMillis } from "./RetryPolicy.ts"
 import * as ValidationIssue from "./ValidationIssue.ts"
 
 const LIVE_SEARCH_MESSAGE = "Live Search (search_parameters) was removed by xAI: chat completions that carry it get " +
-  "HTTP 410. Use the server-side web_search / x_search tools on the Responses API instead (grokit's search " +
-  "planner in @grokit/search maps search_parameters onto them)."
+  "HTTP 410. Use the server-side web_search / x_search tools on the Responses API instead: " +
+  "SearchPlan.fromSearchParameters(search_parameters) of @grokit/search plans them (web -> web_search, " +
+  "x -> x_search, rss and news -> local adapters, with a typed warning for each setting that has no equivalent), " +
+  "and SearchAgent.run runs an agent with the plan."
 
 /**
  * The request is invalid before it is sent: each issue names the field and the rule it broke.

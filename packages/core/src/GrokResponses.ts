@@ -21,7 +21,7 @@ import { type CallOptions, DEFAULT_BASE_URL, type GrokClientOptions } from "./Gr
 import { GrokError, StreamError, UnsupportedParameter } from "./GrokError.ts"
 import * as HttpCall from "./internal/HttpCall.ts"
 import * as ResponseEventReader from "./internal/ResponseEventReader.ts"
-import { ResponsesRequest, responsesRefusals } from "./ResponsesRequest.ts"
+import { responsesRefusals, ResponsesRequest } from "./ResponsesRequest.ts"
 import { ResponsesResponse } from "./ResponsesResponse.ts"
 import { isTerminalEvent, type ResponsesStreamEvent } from "./ResponsesStreamEvent.ts"
 import * as ValidationIssue from "./ValidationIssue.ts"
@@ -70,6 +70,7 @@ export const make = Effect.fnUntraced(function*(options: GrokClientOptions) {
   const firstTokenTimeout = Duration.fromInputUnsafe(options.firstTokenTimeout ?? attemptTimeout)
   const idleTimeout = Duration.fromInputUnsafe(options.idleTimeout ?? "5 minutes")
   const validateRequests = options.validateRequests ?? true
+  const scrub = HttpCall.scrubber(options.apiKey)
 
   const checkRequest = (method: string, request: ResponsesRequest): GrokError | undefined => {
     if (!validateRequests) return undefined
@@ -125,7 +126,8 @@ export const make = Effect.fnUntraced(function*(options: GrokClientOptions) {
           }),
           "attempt",
           attemptTimeout
-        )
+        ),
+        scrub
       )
     })
 
@@ -166,7 +168,7 @@ export const make = Effect.fnUntraced(function*(options: GrokClientOptions) {
               (failure): Effect.Effect<never, GrokError | Cause.Done<void>> =>
                 Cause.isDone(failure)
                   ? Effect.fail(failure)
-                  : Effect.fail(new GrokError({ method, reason: failure.reason }))
+                  : Effect.fail(new GrokError({ method, reason: scrub(failure.reason) }))
             )
           })
           return rest
@@ -185,7 +187,7 @@ export const make = Effect.fnUntraced(function*(options: GrokClientOptions) {
       if (invalid !== undefined) return yield* Effect.fail(invalid)
       const httpRequest = post(body(request, true, call), "text/event-stream")
       const scope = yield* Effect.scope
-      const pull = yield* HttpCall.withRetries(maxRetries, method, openStream(httpRequest, scope, method))
+      const pull = yield* HttpCall.withRetries(maxRetries, method, openStream(httpRequest, scope, method), scrub)
       return Stream.fromPull(Effect.succeed(pull))
     }))
 
@@ -254,14 +256,18 @@ export class GrokResponses extends Context.Service<GrokResponses, GrokResponsesS
     stream: Stream.Stream<ResponsesStreamEvent, GrokError>
   ): Effect.Effect<ResponsesResponse, GrokError> =>
     Effect.flatMap(
-      Stream.runFold(stream, (): ResponsesResponse | undefined => undefined, (last, event) =>
+      Stream.runFold(stream, (): ResponsesResponse | undefined =>
+        undefined, (last, event) =>
         isTerminalEvent(event) ? event.response : last),
       (response) =>
         response === undefined
           ? Effect.fail(
             new GrokError({
               method: "streamResponse",
-              reason: new StreamError({ kind: "Truncated", description: "the stream ended before the response completed" })
+              reason: new StreamError({
+                kind: "Truncated",
+                description: "the stream ended before the response completed"
+              })
             })
           )
           : Effect.succeed(response)

@@ -14,8 +14,8 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
-import { FunctionParameters } from "./ChatTool.ts"
 import { ImageDetail } from "./ChatMessage.ts"
+import { FunctionParameters } from "./ChatTool.ts"
 import { MAX_TOOLS, rejectsReasoningEffort } from "./ModelCapabilities.ts"
 import type { Refusal } from "./ModelCapabilities.ts"
 import { NumberBetween, PositiveInteger, strictParseOptions } from "./WireSchema.ts"

@@ -374,8 +374,7 @@ export const isServerToolCall = (item: OutputItem): item is ServerToolCall => se
  * @since 0.1.0
  * @category guards
  */
-export const isUrlCitation = (annotation: Annotation): annotation is UrlCitation =>
-  annotation.type === "url_citation"
+export const isUrlCitation = (annotation: Annotation): annotation is UrlCitation => annotation.type === "url_citation"
 
 /**
  * The text of the assistant's messages, joined.

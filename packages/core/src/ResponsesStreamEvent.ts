@@ -26,8 +26,12 @@ const contentPosition = { ...itemPosition, content_index: NonNegativeInteger }
  * @since 0.1.0
  * @category constants
  */
-export const terminalEventTypes = ["response.completed", "response.incomplete", "response.failed", "response.done"] as
-  const
+export const terminalEventTypes = [
+  "response.completed",
+  "response.incomplete",
+  "response.failed",
+  "response.done"
+] as const
 
 /**
  * The response was created, is in progress, or ended (the terminal types).
@@ -232,7 +236,9 @@ const knownTypeSet = new Set(knownTypes)
  */
 export const OtherStreamEvent = Schema.Struct({
   type: Schema.String.check(
-    Schema.makeFilter<string>((type) => !knownTypeSet.has(type), { expected: "an event type this module does not know" })
+    Schema.makeFilter<string>((type) => !knownTypeSet.has(type), {
+      expected: "an event type this module does not know"
+    })
   ),
   ...sequence
 })

@@ -13,7 +13,7 @@
  * @since 0.1.0
  */
 import { NodeHttpClient } from "@effect/platform-node"
-import { DEFAULT_BASE_URL, GrokClient, type GrokClientOptions } from "@grokit/core"
+import { DEFAULT_BASE_URL, GrokClient, type GrokClientOptions, GrokResponses } from "@grokit/core"
 import { Config, Context, Data, Effect, Layer, Option, Redacted } from "effect"
 import * as MockServer from "./MockServer.ts"
 
@@ -69,8 +69,13 @@ const isXai = (url: string): boolean => {
   }
 }
 
+/** `GrokClient` and `GrokResponses` (the Responses API, for search) on the same key and URL. */
+const clients = (options: GrokClientOptions): Layer.Layer<GrokClient | GrokResponses> =>
+  Layer.merge(GrokClient.layer(options), GrokResponses.layer(options)).pipe(Layer.provide(NodeHttpClient.layerUndici))
+
 /**
- * Provides `GrokClient` (over undici) and `GrokEnvironment`, chosen as the module says.
+ * Provides `GrokClient` and `GrokResponses` (over undici) and `GrokEnvironment`, chosen as the
+ * module says.
  *
  * @example
  * ```ts
@@ -84,12 +89,11 @@ const isXai = (url: string): boolean => {
  */
 export const layer = (
   options?: GrokEnvironmentOptions
-): Layer.Layer<GrokClient | GrokEnvironment, Config.ConfigError | MissingApiKey> =>
+): Layer.Layer<GrokClient | GrokResponses | GrokEnvironment, Config.ConfigError | MissingApiKey> =>
   Layer.unwrap(Effect.gen(function*() {
     const apiKey = yield* Config.option(Config.Redacted("XAI_API_KEY"))
     const configuredUrl = yield* Config.option(Config.String("XAI_BASE_URL"))
     const client = options?.client ?? {}
-    const http = NodeHttpClient.layerUndici
     if (Option.isSome(apiKey) && Redacted.value(apiKey.value).trim() !== "") {
       const baseUrl = Option.getOrElse(configuredUrl, () => DEFAULT_BASE_URL)
       const info: GrokEnvironmentInfo = {
@@ -98,7 +102,7 @@ export const layer = (
         notice: `Using Grok at ${baseUrl} (XAI_API_KEY is set).`
       }
       return Layer.merge(
-        GrokClient.layer({ ...client, apiKey: apiKey.value, baseUrl }).pipe(Layer.provide(http)),
+        clients({ ...client, apiKey: apiKey.value, baseUrl }),
         Layer.succeed(GrokEnvironment, info)
       )
     }
@@ -117,9 +121,7 @@ export const layer = (
         notice: `No XAI_API_KEY: using the Grok-compatible server at ${configuredUrl.value}.`
       }
       return Layer.merge(
-        GrokClient.layer({ ...client, apiKey: Redacted.make("no-key"), baseUrl: configuredUrl.value }).pipe(
-          Layer.provide(http)
-        ),
+        clients({ ...client, apiKey: Redacted.make("no-key"), baseUrl: configuredUrl.value }),
         Layer.succeed(GrokEnvironment, info)
       )
     }
@@ -132,9 +134,7 @@ export const layer = (
           "(set XAI_API_KEY to use xAI's Grok)."
       }
       return Layer.merge(
-        GrokClient.layer({ ...client, apiKey: Redacted.make("mock-key"), baseUrl: server.url }).pipe(
-          Layer.provide(http)
-        ),
+        clients({ ...client, apiKey: Redacted.make("mock-key"), baseUrl: server.url }),
         Layer.succeed(GrokEnvironment, info)
       )
     }))

@@ -8,6 +8,10 @@
  *   xAI's exact stream shape (role on the first delta, content pieces or one chunk with every
  *   tool call whole, a finish chunk, a `choices: []` usage chunk with
  *   `stream_options.include_usage`, then `data: [DONE]`).
+ * - `POST /v1/responses`: the Responses API subset that server-side search uses, JSON or SSE
+ *   events, with simulated `web_search` / `x_search` over `MockSearchCorpus` and `url_citation`
+ *   annotations, and function tools (see `MockResponses`; validated with the strict
+ *   `ResponsesRequest` Schema: 401, 422, 404, 400 as for chat).
  * - `GET /v1/models` and `GET /v1/models/{id}`.
  * - anything else: 404 `{"code":"Some requested entity was not found","error":"No handler found on route. ..."}`.
  *

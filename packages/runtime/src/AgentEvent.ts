@@ -8,6 +8,7 @@
 import type { ToolCall } from "@grokit/core"
 import type { AgentResult } from "./AgentResult.ts"
 import type { AgentStep, ToolResult } from "./AgentState.ts"
+import type { CitationOrigin } from "./CitationSource.ts"
 import type { RunUsage } from "./RunUsage.ts"
 
 /**
@@ -83,7 +84,8 @@ export interface StepFinish {
 }
 
 /**
- * A source URL the answer cites.
+ * A source URL the answer cites; on the Responses path (search), also its title, date and
+ * origin when known.
  *
  * @since 0.1.0
  * @category events
@@ -91,6 +93,11 @@ export interface StepFinish {
 export interface Citation {
   readonly _tag: "Citation"
   readonly url: string
+  readonly title?: string | undefined
+  readonly date?: string | undefined
+  readonly origin?: CitationOrigin | undefined
+  /** The local tool that returned it (origin `"tool"`). */
+  readonly tool?: string | undefined
 }
 
 /**

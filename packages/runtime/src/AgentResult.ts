@@ -6,6 +6,7 @@
  */
 import type { ChatMessage } from "@grokit/core"
 import type { AgentState, AgentStep } from "./AgentState.ts"
+import type { CitationSource } from "./CitationSource.ts"
 import type { RunUsage } from "./RunUsage.ts"
 
 /**
@@ -16,6 +17,22 @@ import type { RunUsage } from "./RunUsage.ts"
  * @category models
  */
 export type StopReason = "answer" | "stop-condition" | "max-steps"
+
+/**
+ * A setting of a run that could not be honoured as asked: which one, and what happens instead.
+ * Never a silent drop: every such setting gives one warning.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RunWarning {
+  /** The kind of warning, e.g. `"NoEquivalent"`. */
+  readonly _tag: string
+  /** The setting, as a path, e.g. `search_parameters.sources[0].safe_search`. */
+  readonly setting: string
+  /** What happens instead, for a human. */
+  readonly message: string
+}
 
 /**
  * A tool call waiting for approval.
@@ -39,6 +56,13 @@ interface ResultBase {
   readonly costInUsDollars: number
   /** Source URLs the answer cites. */
   readonly citations: ReadonlyArray<string>
+  /**
+   * The cited sources with what is known of each (title, date, origin), when the run searched
+   * (the Responses path); their URLs are `citations`.
+   */
+  readonly sources?: ReadonlyArray<CitationSource> | undefined
+  /** Settings that could not be honoured as asked (e.g. search settings xAI has no equivalent for). */
+  readonly warnings?: ReadonlyArray<RunWarning> | undefined
   /** The conversation on the wire. */
   readonly messages: ReadonlyArray<ChatMessage>
   /** The state, to save or to resume from. */

@@ -7,6 +7,7 @@
  */
 import { ChatMessage, ToolCall } from "@grokit/core"
 import { Schema } from "effect"
+import { CitationSource } from "./CitationSource.ts"
 import { RunUsage } from "./RunUsage.ts"
 
 /**
@@ -56,6 +57,26 @@ export const ToolResult = Schema.Struct({
 export type ToolResult = typeof ToolResult.Type
 
 /**
+ * A server-side tool call that xAI ran during a step: its type (`web_search_call`,
+ * `x_search_call`, ...), xAI's tool name, its arguments (JSON text) and status.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ServerToolCallRecord = Schema.Struct({
+  type: Schema.String,
+  name: Schema.optionalKey(Schema.String),
+  arguments: Schema.optionalKey(Schema.String),
+  status: Schema.optionalKey(Schema.String)
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ServerToolCallRecord = typeof ServerToolCallRecord.Type
+
+/**
  * One model call and what followed it.
  *
  * @since 0.1.0
@@ -68,7 +89,9 @@ export const AgentStep = Schema.Struct({
   toolCalls: Schema.Array(ToolCall),
   toolResults: Schema.Array(ToolResult),
   finishReason: Schema.NullOr(Schema.String),
-  usage: RunUsage
+  usage: RunUsage,
+  /** Server-side tool calls xAI ran in this step (Responses path): searches on the web and X. */
+  serverToolCalls: Schema.optionalKey(Schema.Array(ServerToolCallRecord))
 })
 
 /**
@@ -89,6 +112,8 @@ export const AgentState = Schema.Struct({
   steps: Schema.Array(AgentStep),
   usage: RunUsage,
   citations: Schema.Array(Schema.String),
+  /** The cited sources with title, date and origin, when the run searched. */
+  sources: Schema.optionalKey(Schema.Array(CitationSource)),
   /** The tool calls of the last step, when they wait for approval. */
   pending: Schema.Array(ToolCall)
 })

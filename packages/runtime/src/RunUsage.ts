@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { TICKS_PER_US_DOLLAR, type Usage } from "@grokit/core"
+import { type ResponsesUsage, TICKS_PER_US_DOLLAR, type Usage } from "@grokit/core"
 import { Schema } from "effect"
 
 /**
@@ -21,7 +21,9 @@ export const RunUsage = Schema.Struct({
   totalTokens: Schema.Int,
   costInUsdTicks: Schema.Int,
   /** Model calls whose usage was not reported (e.g. a stream cut before its usage chunk). */
-  unreportedCalls: Schema.Int
+  unreportedCalls: Schema.Int,
+  /** Server-side tool calls (searches) xAI ran and billed; present when there were some. */
+  serverSideToolCalls: Schema.optionalKey(Schema.Int)
 })
 
 /**
@@ -69,15 +71,43 @@ export const fromWire = (usage: Usage | null | undefined): RunUsage =>
  * @since 0.1.0
  * @category combinators
  */
-export const add = (self: RunUsage, that: RunUsage): RunUsage => ({
-  promptTokens: self.promptTokens + that.promptTokens,
-  completionTokens: self.completionTokens + that.completionTokens,
-  reasoningTokens: self.reasoningTokens + that.reasoningTokens,
-  cachedPromptTokens: self.cachedPromptTokens + that.cachedPromptTokens,
-  totalTokens: self.totalTokens + that.totalTokens,
-  costInUsdTicks: self.costInUsdTicks + that.costInUsdTicks,
-  unreportedCalls: self.unreportedCalls + that.unreportedCalls
-})
+export const add = (self: RunUsage, that: RunUsage): RunUsage => {
+  const sum: RunUsage = {
+    promptTokens: self.promptTokens + that.promptTokens,
+    completionTokens: self.completionTokens + that.completionTokens,
+    reasoningTokens: self.reasoningTokens + that.reasoningTokens,
+    cachedPromptTokens: self.cachedPromptTokens + that.cachedPromptTokens,
+    totalTokens: self.totalTokens + that.totalTokens,
+    costInUsdTicks: self.costInUsdTicks + that.costInUsdTicks,
+    unreportedCalls: self.unreportedCalls + that.unreportedCalls
+  }
+  if (self.serverSideToolCalls === undefined && that.serverSideToolCalls === undefined) return sum
+  return { ...sum, serverSideToolCalls: (self.serverSideToolCalls ?? 0) + (that.serverSideToolCalls ?? 0) }
+}
+
+/**
+ * The usage of one Responses API call, from xAI's report (or an unreported call when there is
+ * none). There `output_tokens` includes the reasoning tokens; here `completionTokens` does not,
+ * as on the chat path.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fromResponsesUsage = (usage: ResponsesUsage | null | undefined): RunUsage => {
+  if (usage == null) return { ...empty, unreportedCalls: 1 }
+  const reasoning = usage.output_tokens_details?.reasoning_tokens ?? 0
+  const base: RunUsage = {
+    promptTokens: usage.input_tokens,
+    completionTokens: Math.max(0, usage.output_tokens - reasoning),
+    reasoningTokens: reasoning,
+    cachedPromptTokens: usage.input_tokens_details?.cached_tokens ?? 0,
+    totalTokens: usage.total_tokens ?? usage.input_tokens + usage.output_tokens,
+    costInUsdTicks: usage.cost_in_usd_ticks ?? 0,
+    unreportedCalls: 0
+  }
+  const serverCalls = usage.num_server_side_tools_used ?? 0
+  return serverCalls === 0 ? base : { ...base, serverSideToolCalls: serverCalls }
+}
 
 /**
  * The cost in US dollars.

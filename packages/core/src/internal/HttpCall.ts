@@ -6,7 +6,7 @@
  *
  * @internal
  */
-import { Clock, Duration, Effect, Exit, Random, Schema } from "effect"
+import { Clock, Duration, Effect, Exit, Random, Redacted, Schema } from "effect"
 import type { HttpClientError, HttpClientResponse } from "effect/http"
 import { errorBodyCode, errorBodyMessage, parseErrorBody } from "../ErrorBody.ts"
 import {
@@ -75,7 +75,11 @@ export const decodeBody = <A>(
   const errorBody = parseErrorBody(json)
   if (errorBody !== undefined) {
     return fail(
-      new ErrorInResponse({ serverMessage: errorBodyMessage(errorBody), code: errorBodyCode(errorBody), inStream: false }),
+      new ErrorInResponse({
+        serverMessage: errorBodyMessage(errorBody),
+        code: errorBodyCode(errorBody),
+        inStream: false
+      }),
       headers
     )
   }
@@ -128,18 +132,49 @@ export const timeoutAttempt = <A>(
   })
 
 /**
+ * A server or proxy can echo the key back (e.g. in a 401 body): `scrubber(key)` replaces it in a
+ * reason's texts, so that the key appears in no error. Only failures pay for the check.
+ */
+export const scrubber = (apiKey: Redacted.Redacted<string>) => (reason: GrokErrorReason): GrokErrorReason => {
+  const secret = Redacted.value(apiKey)
+  if (secret === "") return reason
+  const scrub = (text: string) => text.split(secret).join("<redacted>")
+  let changed = false
+  const fields: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(reason)) {
+    if (typeof value === "string" && value.includes(secret)) {
+      changed = true
+      fields[key] = scrub(value)
+    } else if (
+      key === "issues" &&
+      (value as ReadonlyArray<ValidationIssue.ValidationIssue>).some((issue) => issue.message.includes(secret))
+    ) {
+      changed = true
+      fields[key] = (value as ReadonlyArray<ValidationIssue.ValidationIssue>).map((issue) => ({
+        ...issue,
+        message: scrub(issue.message)
+      }))
+    } else fields[key] = value
+  }
+  if (!changed) return reason
+  return new (reason.constructor as new(fields: Record<string, unknown>) => GrokErrorReason)(fields)
+}
+
+/**
  * Runs an attempt, and again after a retryable failure, at most `maxRetries` more times:
  * waiting the server's hint when it gave one (0 to 60 s), else exponential backoff with jitter.
+ * The final reason goes through `scrub` (see `scrubber`).
  */
 export const withRetries = <A>(
   maxRetries: number,
   method: string,
-  attempt: Effect.Effect<A, AttemptFailure>
+  attempt: Effect.Effect<A, AttemptFailure>,
+  scrub: (reason: GrokErrorReason) => GrokErrorReason = (reason) => reason
 ): Effect.Effect<A, GrokError> => {
   const loop = (retryIndex: number): Effect.Effect<A, GrokError> =>
     Effect.catch(attempt, (failure) => {
       if (retryIndex >= maxRetries || !shouldRetry(failure.reason.isRetryable, failure.headers)) {
-        return Effect.fail(new GrokError({ method, reason: failure.reason }))
+        return Effect.fail(new GrokError({ method, reason: scrub(failure.reason) }))
       }
       return Effect.flatMap(Effect.zip(Random.next, Clock.currentTimeMillis), ([random, now]) => {
         const hint = failure.headers === undefined ? undefined : retryAfterMillis(failure.headers, now)

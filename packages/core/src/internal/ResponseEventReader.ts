@@ -73,10 +73,15 @@ export const make = (options: {
       } catch {
         if (event.event === "error") return inStream(event.data, undefined)
         return {
-          reason: new InvalidResponse({ description: `a stream event is not JSON: ${event.data.slice(0, 200)}`, issues: [] })
+          reason: new InvalidResponse({
+            description: `a stream event is not JSON: ${event.data.slice(0, 200)}`,
+            issues: []
+          })
         }
       }
-      const errorBody = typeof json === "object" && json !== null && !("type" in json) ? parseErrorBody(json) : undefined
+      const errorBody = typeof json === "object" && json !== null && !("type" in json)
+        ? parseErrorBody(json)
+        : undefined
       if (errorBody !== undefined) return inStream(errorBodyMessage(errorBody), errorBodyCode(errorBody))
       const exit = decodeEvent(json)
       if (exit._tag === "Failure") {
@@ -95,8 +100,9 @@ export const make = (options: {
         return inStream(error.message, error.code ?? undefined)
       }
       if (decoded.type === "response.failed") {
-        const response = (decoded as { readonly response: { readonly error?: { message: string; code?: string | null } | null } })
-          .response
+        const response =
+          (decoded as { readonly response: { readonly error?: { message: string; code?: string | null } | null } })
+            .response
         return inStream(response.error?.message ?? "the response failed", response.error?.code ?? undefined)
       }
       out.push(decoded)
@@ -129,7 +135,8 @@ export const make = (options: {
       ),
       (chunks) => {
         const out: Array<ResponsesStreamEvent> = []
-        for (let index = 0; index < chunks.length && !finished; index++) {
+        for (let index = 0; index < chunks.length; index++) {
+          if (finished) break
           let events: ReadonlyArray<ServerSentEvents.ServerSentEvent>
           try {
             events = parser.push(chunks[index]!)

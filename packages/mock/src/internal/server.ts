@@ -14,6 +14,7 @@ import * as MockPolicy from "../MockPolicy.ts"
 import type * as MockScript from "../MockScript.ts"
 import type { ClosableMockServer, MockServerOptions, RecordedRequest } from "../MockServer.ts"
 import * as Responses from "./responses.ts"
+import * as ResponsesApi from "./responsesApi.ts"
 
 const decodeRequest = SchemaParser.decodeUnknownResult(ChatCompletionRequest, strictParseOptions)
 
@@ -378,6 +379,45 @@ export const listen = (options: MockServerOptions = {}): Promise<ClosableMockSer
     } else send()
   }
 
+  // ---- responses (POST /v1/responses) ---------------------------------------------------------
+
+  const responsesOutcome = (
+    body: unknown,
+    parseError: string | undefined,
+    scriptName: string,
+    faults: FaultSet
+  ): ResponsesApi.ResponsesOutcome =>
+    ResponsesApi.outcome(body, parseError, knownModels, () => {
+      // as for chat: a Fault entry adds its faults, and the answer comes from the policy
+      const entry = queues.get(scriptName)?.shift()
+      if (entry?._tag !== "Fault") return entry
+      addFaults(faults, entry.faults)
+      return undefined
+    }, () => Responses.toolCallId(++toolCallCounter))
+
+  const deliverResponses = (
+    response: Http.ServerResponse,
+    outcome: ResponsesApi.ResponsesOutcome,
+    faults: FaultSet
+  ): void => {
+    if (faults.status !== undefined) return sendJson(response, statusFaultAnswer(faults.status))
+    if (outcome._tag === "Json") return sendJson(response, json(outcome.status, outcome.body))
+    if (outcome._tag === "HttpError") return sendJson(response, httpErrorAnswer(outcome.entry))
+    const { request, reply } = outcome
+    const frame = { id: Responses.completionId(++completionCounter), created }
+    const tokenDelayMs = faults.tokenDelayMs ?? defaultTokenDelayMs
+    if (request.stream === true) {
+      return sendStream(response, ResponsesApi.responseEvents(frame, request, reply), faults.stream, tokenDelayMs)
+    }
+    const body = ResponsesApi.responseText(frame, request, reply)
+    const send = (): void => {
+      if (faults.stream !== undefined) sendBrokenJson(response, body, faults.stream)
+      else sendJson(response, json(200, body))
+    }
+    if (tokenDelayMs > 0) later(tokenDelayMs * Math.max(1, Responses.pieces(reply.text ?? "").length), send)
+    else send()
+  }
+
   const requestFaults = (request: Http.IncomingMessage, chat: boolean): FaultSet | string => {
     const set = emptyFaults()
     const header = headerText(request.headers[FAULT_HEADER])
@@ -403,10 +443,11 @@ export const listen = (options: MockServerOptions = {}): Promise<ClosableMockSer
     const path = query === -1 ? rawUrl : rawUrl.slice(0, query)
     const method = request.method ?? "GET"
     const isChat = method === "POST" && path === "/v1/chat/completions"
+    const isResponses = method === "POST" && path === "/v1/responses"
 
     let body: unknown = undefined
     let parseError: string | undefined
-    if (isChat || text !== "") {
+    if (isChat || isResponses || text !== "") {
       try {
         body = JSON.parse(text)
       } catch (error) {
@@ -420,7 +461,7 @@ export const listen = (options: MockServerOptions = {}): Promise<ClosableMockSer
     }
 
     const isModels = method === "GET" && (path === "/v1/models" || path.startsWith("/v1/models/"))
-    if (!isChat && !isModels) return sendJson(response, json(404, Responses.noHandlerBody))
+    if (!isChat && !isResponses && !isModels) return sendJson(response, json(404, Responses.noHandlerBody))
 
     const token = bearerToken(headerText(request.headers.authorization))
     if (token === undefined) return sendJson(response, json(401, Responses.unauthenticatedBody))
@@ -428,7 +469,7 @@ export const listen = (options: MockServerOptions = {}): Promise<ClosableMockSer
       return sendJson(response, json(400, Responses.incorrectKeyBody(token)))
     }
 
-    const faults = requestFaults(request, isChat)
+    const faults = requestFaults(request, isChat || isResponses)
     if (typeof faults === "string") {
       return sendJson(response, json(400, Responses.statusBody(Responses.INVALID_ARGUMENT, faults)))
     }
@@ -456,6 +497,14 @@ export const listen = (options: MockServerOptions = {}): Promise<ClosableMockSer
     }
 
     const scriptName = headerText(request.headers[SCRIPT_HEADER]) ?? ""
+    if (isResponses) {
+      const answer = faults.status === undefined ? responsesOutcome(body, parseError, scriptName, faults) : undefined
+      if (faults.stallForever) return
+      return later(latencyMs + faults.delayMs, () => {
+        if (answer === undefined) return sendJson(response, statusFaultAnswer(faults.status!))
+        deliverResponses(response, answer, faults)
+      })
+    }
     const outcome: Outcome | undefined = faults.status === undefined
       ? chatOutcome(body, parseError, scriptName, faults)
       : undefined

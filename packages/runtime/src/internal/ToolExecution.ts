@@ -7,8 +7,8 @@
  * @internal
  */
 import type { ToolCall } from "@grokit/core"
-import { Cause, Duration, Effect, Exit, Stream } from "effect"
-import { AiError } from "effect/ai"
+import { Cause, Context, Duration, Effect, Exit, Option, Schema, Stream } from "effect"
+import { AiError, Tool } from "effect/ai"
 import type { Toolkit } from "effect/ai"
 import type { ToolResult } from "../AgentState.ts"
 
@@ -88,8 +88,17 @@ export const execute = (
       `the arguments of ${name} are not valid JSON (${describeError(error)}). Call ${name} again with a JSON object.`
     ))
   }
-  return toolkit.handle(name, parameters as never, call.id).pipe(
-    Effect.flatMap((results) => Stream.runLast(results as Stream.Stream<any, unknown, never>)),
+  const tool = toolkit.tools[name] as Tool.Any
+  const viaToolkit = Effect.flatMap(
+    toolkit.handle(name, parameters as never, call.id),
+    (results) => Stream.runLast(results as Stream.Stream<any, unknown, never>)
+  )
+  return Effect.contextWith((context: Context.Context<never>) => {
+    const handler = Tool.isProviderDefined(tool)
+      ? undefined
+      : context.mapUnsafe.get(tool.id) as Tool.Handler<string> | undefined
+    return handler === undefined ? viaToolkit : handleDirectly(tool, handler, parameters, call.id)
+  }).pipe(
     Effect.timeoutOrElse({
       duration: options.timeout,
       orElse: () => Effect.fail(new ToolTimeout())
@@ -141,6 +150,101 @@ export const execute = (
       )
     })
   )
+}
+
+interface Handled {
+  readonly result: unknown
+  readonly isFailure: boolean
+  readonly encodedResult: unknown
+}
+
+interface ToolCodecs {
+  readonly decodeParameters: (input: unknown) => Effect.Effect<unknown, Schema.SchemaError, any>
+  readonly encodeSuccess: (value: unknown) => Effect.Effect<unknown, Schema.SchemaError, any>
+  readonly encodeFailure: (value: unknown) => Effect.Effect<unknown, Schema.SchemaError, any>
+}
+
+const codecsCache = new WeakMap<Tool.Any, ToolCodecs>()
+
+const codecsOf = (tool: Tool.Any): ToolCodecs => {
+  let codecs = codecsCache.get(tool)
+  if (codecs === undefined) {
+    codecs = {
+      decodeParameters: Schema.isSchema(tool.parametersSchema)
+        ? Schema.decodeUnknownEffect(tool.parametersSchema as Schema.Codec<unknown, unknown, any, any>)
+        : Effect.succeed,
+      encodeSuccess: Schema.encodeUnknownEffect(tool.successSchema as Schema.Codec<unknown, unknown, any, any>),
+      encodeFailure: Schema.encodeUnknownEffect(
+        Tool.failureResultSchema(tool) as unknown as Schema.Codec<unknown, unknown, any, any>
+      )
+    }
+    codecsCache.set(tool, codecs)
+  }
+  return codecs
+}
+
+/**
+ * What `toolkit.handle(name, parameters, id)` followed by `Stream.runLast` gives, computed
+ * without the per-call machinery `handle` needs to stream preliminary results (a queue, a child
+ * fiber for the handler, a result stream with its scope: about 50 µs and several scheduler
+ * round trips per call). Only the last result matters here, so preliminary results are dropped
+ * as they are produced. Everything else is as `Toolkit.handle` in effect 4.1 does it: the span
+ * annotation, parameters decoded with the tool's Schema (a failure is the same
+ * `ToolParameterValidationError`), the handler run in its layer's context merged under the
+ * caller's, a failure normalized the same way and, for `failureMode: "return"`, encoded as the
+ * result; results encoded with the same Schemas, an encoding failure the same
+ * `ToolResultEncodingError`.
+ */
+const handleDirectly = (
+  tool: Tool.Any,
+  handler: Tool.Handler<string>,
+  parameters: unknown,
+  toolCallId: string
+): Effect.Effect<Option.Option<Handled>, unknown> => {
+  const name = tool.name
+  const codecs = codecsOf(tool)
+  const aiError = (reason: AiError.AiErrorReason) => AiError.make({ module: "Toolkit", method: `${name}.handle`, reason })
+  const encode = (result: unknown, isFailure: boolean): Effect.Effect<Option.Option<Handled>, unknown> =>
+    (isFailure ? codecs.encodeFailure(result) : codecs.encodeSuccess(result)).pipe(
+      Effect.mapError((cause) =>
+        aiError(new AiError.ToolResultEncodingError({ toolName: name, toolResult: result, description: cause.message }))
+      ),
+      Effect.map((encodedResult) => Option.some({ result, isFailure, encodedResult }))
+    ) as Effect.Effect<Option.Option<Handled>, unknown>
+  const normalizeError = (error: unknown): unknown =>
+    Schema.isSchemaError(error)
+      ? aiError(
+        new AiError.InvalidToolResultError({
+          toolName: name,
+          description: `Tool handler returned invalid result: ${error.message}`
+        })
+      )
+      : AiError.isAiErrorReason(error)
+      ? aiError(error)
+      : error
+  return Effect.annotateCurrentSpan({ tool: name, parameters }).pipe(
+    Effect.andThen(Effect.result(codecs.decodeParameters(parameters))),
+    Effect.flatMap((decoded) => {
+      if (decoded._tag === "Failure") {
+        return Effect.fail(
+          aiError(new AiError.ToolParameterValidationError({ toolName: name, description: decoded.failure.message }))
+        )
+      }
+      const context = { toolCallId, preliminary: () => Effect.void }
+      return handler.handler(decoded.success, context).pipe(
+        Effect.updateContext((input: Context.Context<never>) => Context.merge(handler.context, input)),
+        Effect.matchCauseEffect({
+          onSuccess: (result) => encode(result, false),
+          onFailure: (cause) => {
+            const found = cause.reasons.find(Cause.isFailReason)
+            if (found === undefined) return Effect.failCause(cause)
+            if (tool.failureMode === "return") return encode(normalizeError(found.error), true)
+            return Effect.failCause(Cause.map(cause, normalizeError))
+          }
+        })
+      )
+    })
+  ) as Effect.Effect<Option.Option<Handled>, unknown>
 }
 
 const invalidArguments = (

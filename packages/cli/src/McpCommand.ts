@@ -1,0 +1,185 @@
+/**
+ * `grokit mcp`: serves Grok as MCP tools (`create_chat_completion`, `list_models`, `get_model`;
+ * see `@grokit/mcp`).
+ *
+ * - Over stdio by default, for an MCP client that starts the server itself: stdout carries only
+ *   JSON-RPC messages; every log and notice goes to stderr; the server exits when stdin closes.
+ * - Over Streamable HTTP with `--http`: bound to 127.0.0.1 unless `--host` says otherwise, at
+ *   `http://HOST:PORT/mcp`, with the Host, Origin, token and body-size checks of `HttpGuard`.
+ *
+ * Grok is chosen from the environment: `XAI_API_KEY` -> xAI; no key but `XAI_BASE_URL` -> that
+ * server (e.g. `grokit mock`); neither -> a mock started in-process, which the first stderr line
+ * says.
+ *
+ * @since 0.1.0
+ */
+import { GrokMcpServer, HttpGuard } from "@grokit/mcp"
+import { GrokEnvironment } from "@grokit/mock"
+import { Config, Effect, Layer, Logger, Option, Redacted } from "effect"
+import { CliError, Command, Flag } from "effect/cli"
+import { HttpServer } from "effect/http"
+
+/**
+ * The flags of `grokit mcp`.
+ *
+ * @since 0.1.0
+ * @category flags
+ */
+export const flags = {
+  http: Flag.Boolean("http").pipe(
+    Flag.withDescription("Serve Streamable HTTP instead of stdio"),
+    Flag.withDefault(false)
+  ),
+  port: Flag.Int("port").pipe(
+    Flag.withDescription("HTTP port (default 3333; 0 picks a free port)"),
+    Flag.withDefault(3333),
+    Flag.filter(
+      (port) => port >= 0 && port <= 65_535,
+      (port) => `--port must be between 0 and 65535, got ${port}`
+    )
+  ),
+  host: Flag.String("host").pipe(
+    Flag.withDescription("HTTP interface to listen on (default 127.0.0.1: keep loopback unless you need otherwise)"),
+    Flag.withDefault("127.0.0.1")
+  ),
+  path: Flag.String("path").pipe(
+    Flag.withDescription("HTTP endpoint path (default /mcp)"),
+    Flag.withDefault("/mcp"),
+    Flag.filter(
+      (path) => /^\/[A-Za-z0-9._~\-/]*$/.test(path),
+      (path) => `--path must start with / and use URL path characters, got ${JSON.stringify(path)}`
+    )
+  ),
+  token: Flag.Redacted("token").pipe(
+    Flag.withDescription("Bearer token HTTP clients must send (default: env GROKIT_MCP_TOKEN; none: no auth)"),
+    Flag.withFallbackConfig(Config.Redacted("GROKIT_MCP_TOKEN")),
+    Flag.optional
+  ),
+  allowHost: Flag.String("allow-host").pipe(
+    Flag.withDescription("Host header value to accept besides loopback and --host (repeatable)"),
+    Flag.atLeast(0)
+  ),
+  allowOrigin: Flag.String("allow-origin").pipe(
+    Flag.withDescription("Browser Origin to accept besides loopback origins (repeatable)"),
+    Flag.atLeast(0)
+  )
+}
+
+const notice = (line: string): Effect.Effect<void> => Effect.sync(() => process.stderr.write(`${line}\n`))
+
+/** Keeps stdout for JSON-RPC: anything printed with `console.log`/`info`/`debug` goes to stderr. */
+const reserveStdout = Effect.sync(() => {
+  const toStderr = (...args: ReadonlyArray<unknown>) => console.error(...args)
+  console.log = toStderr
+  console.info = toStderr
+  console.debug = toStderr
+})
+
+/** Completes when stdin ends (the MCP client closed it: time to exit). */
+const stdinClosed = Effect.callback<void>((resume) => {
+  const done = () => resume(Effect.void)
+  process.stdin.once("end", done)
+  process.stdin.once("close", done)
+  return Effect.sync(() => {
+    process.stdin.off("end", done)
+    process.stdin.off("close", done)
+  })
+})
+
+const environmentLayer = GrokEnvironment.layer()
+
+const environmentNotice = Effect.gen(function*() {
+  const environment = yield* GrokEnvironment.GrokEnvironment
+  yield* notice(`grokit mcp: ${environment.notice}`)
+})
+
+const serveStdio = Effect.gen(function*() {
+  yield* reserveStdout
+  yield* Layer.launch(
+    Layer.effectDiscard(environmentNotice).pipe(
+      Layer.merge(GrokMcpServer.layerStdio),
+      Layer.provide(environmentLayer)
+    )
+  ).pipe(Effect.raceFirst(stdinClosed))
+})
+
+const serveHttp = (options: {
+  readonly port: number
+  readonly host: string
+  readonly path: string
+  readonly token: Option.Option<Redacted.Redacted<string>>
+  readonly allowHost: ReadonlyArray<string>
+  readonly allowOrigin: ReadonlyArray<string>
+}) =>
+  Effect.gen(function*() {
+    const path = options.path as `/${string}`
+    const server = GrokMcpServer.layerHttp({
+      port: options.port,
+      host: options.host,
+      path,
+      token: Option.getOrUndefined(options.token),
+      allowedHosts: options.allowHost,
+      allowedOrigins: options.allowOrigin
+    })
+    const announce = Effect.gen(function*() {
+      yield* environmentNotice
+      const http = yield* HttpServer.HttpServer
+      const url = `${HttpServer.formatAddress(http.address)}${path}`
+      yield* notice(`grokit mcp: serving MCP (Streamable HTTP) at ${url}`)
+      if (Option.isNone(options.token)) {
+        yield* notice(
+          HttpGuard.isLoopbackHostname(HttpGuard.hostnameOf(options.host) ?? options.host)
+            ? "grokit mcp: no token: any local process can call it (set --token or GROKIT_MCP_TOKEN)"
+            : `grokit mcp: WARNING: listening on ${options.host} without a token: anyone who can reach it can ` +
+              "spend your xAI credits (set --token or GROKIT_MCP_TOKEN)"
+        )
+      }
+    })
+    yield* Layer.launch(
+      Layer.effectDiscard(announce).pipe(
+        Layer.provideMerge(server),
+        Layer.provide(environmentLayer)
+      )
+    ).pipe(
+      Effect.catchTag("ServeError", (error) =>
+        Effect.fail(
+          new CliError.UserError({
+            cause: error,
+            userMessage: `grokit mcp: cannot listen on ${options.host}:${options.port}: ${
+              error.cause instanceof Error ? error.cause.message : String(error.cause)
+            }`
+          })
+        ))
+    )
+  })
+
+/**
+ * The `mcp` subcommand.
+ *
+ * @example
+ * ```sh
+ * grokit mcp                              # stdio, for an MCP client's configuration
+ * grokit mcp --http --port 3333           # http://127.0.0.1:3333/mcp
+ * GROKIT_MCP_TOKEN=secret grokit mcp --http
+ * ```
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const command = Command.make(
+  "mcp",
+  flags,
+  Effect.fnUntraced(function*(options) {
+    if (options.http) return yield* serveHttp(options)
+    return yield* serveStdio
+  }, Effect.provideService(Logger.LogToStderr, true))
+).pipe(
+  Command.withDescription(
+    "Serve Grok as MCP tools (create_chat_completion, list_models, get_model) over stdio, or over "
+      + "Streamable HTTP with --http. Without XAI_API_KEY it answers from XAI_BASE_URL or an in-process mock."
+  ),
+  Command.withExamples([
+    { command: "grokit mcp", description: "Serve over stdio (what an MCP client's configuration runs)" },
+    { command: "grokit mcp --http --port 3333", description: "Serve http://127.0.0.1:3333/mcp" }
+  ])
+)

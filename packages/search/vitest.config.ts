@@ -1,0 +1,10 @@
+import { defineProject } from "vitest/config"
+
+export default defineProject({
+  test: {
+    // keep tsc output (build/, dist/) out of the run
+    include: ["test/**/*.test.ts"],
+    // the hostile-feed tests call gc() before measuring heap growth
+    execArgv: ["--expose-gc"]
+  }
+})
