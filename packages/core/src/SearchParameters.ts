@@ -16,18 +16,20 @@ const CountryCode = Schema.String.check(
 
 const WebsiteList = Schema.Array(Schema.String).check(Schema.isMaxLength(5))
 
+/** The fields web and news sources share. */
+const siteSearchFields = {
+  country: Schema.optionalKey(CountryCode),
+  excluded_websites: Schema.optionalKey(WebsiteList),
+  safe_search: Schema.optionalKey(Schema.Boolean)
+}
+
 /**
  * Search the web, optionally from one country and without up to five websites.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const WebSearchSource = Schema.Struct({
-  type: Schema.Literal("web"),
-  country: Schema.optionalKey(CountryCode),
-  excluded_websites: Schema.optionalKey(WebsiteList),
-  safe_search: Schema.optionalKey(Schema.Boolean)
-})
+export const WebSearchSource = Schema.Struct({ type: Schema.Literal("web"), ...siteSearchFields })
 
 /**
  * Search posts on X, optionally only from some handles.
@@ -46,12 +48,7 @@ export const XSearchSource = Schema.Struct({
  * @since 0.1.0
  * @category schemas
  */
-export const NewsSearchSource = Schema.Struct({
-  type: Schema.Literal("news"),
-  country: Schema.optionalKey(CountryCode),
-  excluded_websites: Schema.optionalKey(WebsiteList),
-  safe_search: Schema.optionalKey(Schema.Boolean)
-})
+export const NewsSearchSource = Schema.Struct({ type: Schema.Literal("news"), ...siteSearchFields })
 
 /**
  * Read RSS feeds from the given links.

@@ -452,28 +452,29 @@ const drive = <Tools extends Record<string, Tool.Any>, Output>(
     const forcesTools = (options.resetToolChoice ?? true) && requestedChoice !== undefined &&
       requestedChoice !== "auto" && requestedChoice !== "none"
 
+    /** What every result carries, from the state at its end. */
+    const resultBase = (state: AgentState) => ({
+      steps: state.steps,
+      usage,
+      costInUsDollars: RunUsage.costInUsDollars(usage),
+      citations: state.citations,
+      messages: state.messages,
+      state
+    })
     const result = (
       status: "completed",
       text: string,
       output: Output,
       stopReason: StopReason,
       stoppedBy?: string
-    ): AgentResult<Output> => {
-      const state = snapshot()
-      return {
-        status,
-        text,
-        output,
-        stopReason,
-        ...(stoppedBy === undefined ? {} : { stoppedBy }),
-        steps: state.steps,
-        usage,
-        costInUsDollars: RunUsage.costInUsDollars(usage),
-        citations: state.citations,
-        messages: state.messages,
-        state
-      }
-    }
+    ): AgentResult<Output> => ({
+      status,
+      text,
+      output,
+      stopReason,
+      ...(stoppedBy === undefined ? {} : { stoppedBy }),
+      ...resultBase(snapshot())
+    })
 
     const runTools = (calls: ReadonlyArray<ToolCall>, step: number, rejected: ReadonlyMap<string, string>) =>
       Effect.forEach(calls, (call) => {
@@ -598,17 +599,7 @@ const drive = <Tools extends Record<string, Tool.Any>, Output>(
         const pendingApprovals: Array<PendingApproval> = toolCalls
           .filter((_, index) => approvals[index])
           .map((call) => ({ toolCallId: call.id, name: call.function.name, arguments: call.function.arguments }))
-        const state = snapshot(toolCalls)
-        return {
-          status: "paused",
-          pendingApprovals,
-          steps: state.steps,
-          usage,
-          costInUsDollars: RunUsage.costInUsDollars(usage),
-          citations: state.citations,
-          messages: state.messages,
-          state
-        } satisfies AgentResult<Output>
+        return { status: "paused", pendingApprovals, ...resultBase(snapshot(toolCalls)) } satisfies AgentResult<Output>
       }
       const results = yield* runTools(toolCalls, stepIndex, new Map())
       for (const toolResult of results) messages.push(toolMessage(toolResult))
