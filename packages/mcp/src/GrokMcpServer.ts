@@ -8,12 +8,20 @@
  *   usage, `cost_in_usd`, citations) as structured content. With `stream: true` the completion is
  *   streamed, and each delta is sent as a progress notification when the client asked for progress
  *   (a `progressToken`); the final result is the same as without streaming.
+ *
+ *   With `search_parameters` (xAI removed Live Search: chat completions that carry it get HTTP
+ *   410), the call is a search instead (`SearchCompletion`): planned by `@grokit/search`
+ *   (`SearchPlan`: web and x as xAI's server-side `web_search` / `x_search` tools, rss and news
+ *   through local adapters behind a guarded fetcher) and run by `SearchAgent` on the Responses
+ *   API; the answer comes back as text content, and the answer, usage, cost, citations (url,
+ *   title, date, origin) and warnings (every setting not honoured as asked) as structured content.
+ *   `mode: "off"` sends the request to chat completions without `search_parameters`, with a
+ *   warning that says so.
  * - `list_models` and `get_model` (`model_id`).
  *
  * Invalid arguments and API failures are tool results with `isError: true` whose text says what to
  * change (the field and the rule it broke, or what the API answered), never protocol errors and
- * never crashes. `search_parameters` is refused with the reason: xAI removed Live Search, and what
- * to use instead.
+ * never crashes.
  *
  * Transports: `layerStdio` (newline-delimited JSON-RPC on stdin/stdout) and `layerHttp`
  * (Streamable HTTP on a Node server, behind the checks of `HttpGuard`).
@@ -29,12 +37,14 @@ import {
   decodeCreateChatCompletionInput,
   GrokClient,
   GrokError,
+  GrokResponses,
   type Model,
   type ModelList,
   strictParseOptions,
   toChatCompletionRequest,
   ValidationIssue
 } from "@grokit/core"
+import type { AgentError } from "@grokit/runtime"
 import { Cause, Context, Duration, Effect, JsonSchema, Layer, Schema, Stream } from "effect"
 import type { Stdio } from "effect"
 import { McpProtocol, McpSchema, McpServer } from "effect/ai"
@@ -42,6 +52,7 @@ import type { HttpServer, HttpServerError } from "effect/http"
 import { HttpRouter } from "effect/http"
 import { createServer } from "node:http"
 import * as HttpGuard from "./HttpGuard.ts"
+import * as SearchCompletion from "./SearchCompletion.ts"
 import * as StdioFraming from "./StdioFraming.ts"
 
 /**
@@ -73,7 +84,8 @@ export const protocols = [
  * @category constants
  */
 export const instructions = "Tools for xAI's Grok: create_chat_completion (Grok's chat completions, with the input " +
-  "schema of the create_chat_completion tool), list_models and get_model."
+  "schema of the create_chat_completion tool; with search_parameters it searches the web, X, news and RSS feeds " +
+  "and answers with citations), list_models and get_model."
 
 /**
  * The seed tool's description, as the seed states it.
@@ -239,7 +251,7 @@ export const errorResult = (tool: string, error: GrokError): McpSchema.CallToolR
       message = `Invalid arguments for ${tool}. Change these and call it again:\n${issueLines(reason.issues)}`
       break
     case "LiveSearchRemoved":
-      message = `${tool} cannot use search_parameters: ${reason.message} Remove search_parameters and call it again.`
+      message = `${tool} cannot send search_parameters to chat completions: ${reason.message}`
       break
     case "UnsupportedParameter":
       message = `The model ${reason.model} does not accept some parameters: ${reason.rule}. ` +
@@ -267,6 +279,24 @@ export const errorResult = (tool: string, error: GrokError): McpSchema.CallToolR
   })
 }
 
+/**
+ * The tool error for a search run that failed: the API's error as `errorResult` says it, or why the
+ * run could not finish.
+ *
+ * @since 0.1.0
+ * @category results
+ */
+export const agentErrorResult = (tool: string, error: AgentError): McpSchema.CallToolResult => {
+  const reason = error.reason
+  if (reason._tag === "ModelCallFailed") return errorResult(tool, reason.error)
+  const message = `${tool} could not finish the search: ${reason.message}`
+  return new McpSchema.CallToolResult({
+    isError: true,
+    content: [text(message)],
+    structuredContent: { error: { reason: reason._tag, message, retryable: false, issues: [] } }
+  })
+}
+
 const internalErrorResult = (tool: string, cause: Cause.Cause<unknown>): McpSchema.CallToolResult =>
   new McpSchema.CallToolResult({
     isError: true,
@@ -277,10 +307,12 @@ const internalErrorResult = (tool: string, cause: Cause.Cause<unknown>): McpSche
 /** Turns every failure into a tool error and every defect into an internal tool error. */
 const asToolResult = (tool: string) =>
 <R>(
-  effect: Effect.Effect<McpSchema.CallToolResult, GrokError, R>
+  effect: Effect.Effect<McpSchema.CallToolResult, GrokError | AgentError, R>
 ): Effect.Effect<McpSchema.CallToolResult, never, R> =>
   effect.pipe(
-    Effect.catch((error) => Effect.succeed(errorResult(tool, error))),
+    Effect.catch((error) =>
+      Effect.succeed(error._tag === "AgentError" ? agentErrorResult(tool, error) : errorResult(tool, error))
+    ),
     Effect.catchCause((cause) =>
       Cause.hasInterruptsOnly(cause) ? Effect.failCause(cause as Cause.Cause<never>) : Effect.succeed(
         internalErrorResult(tool, cause)
@@ -290,51 +322,98 @@ const asToolResult = (tool: string) =>
 
 const PROGRESS_SETTLE = Duration.millis(50)
 
+/**
+ * Runs `effect` with a sink that counts the progress notifications sent, and pauses briefly after
+ * the last one: the TypeScript SDK client handles a notification a microtask later than a
+ * response that arrives in the same read, and then drops it as "unknown token" (or, in some
+ * clients, closes the connection): modelcontextprotocol/typescript-sdk#2580. The pause keeps the
+ * last notification out of the response's read.
+ */
+const settled = <A, E, R>(
+  progress: ProgressSink,
+  effect: (sink: ProgressSink) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> =>
+  Effect.suspend(() => {
+    let count = 0
+    const sink: ProgressSink = (value, message) => {
+      count++
+      return progress(value, message)
+    }
+    return Effect.tap(effect(sink), () => count > 0 ? Effect.sleep(PROGRESS_SETTLE) : Effect.void)
+  })
+
 const streamed = (
   grok: GrokClient["Service"],
   request: Parameters<GrokClient["Service"]["streamChatCompletion"]>[0],
   progress: ProgressSink | undefined
 ): Effect.Effect<ChatCompletion, GrokError> => {
   if (progress === undefined) return GrokClient.collect(grok.streamChatCompletion(request))
-  let count = 0
-  const report = (chunk: ChatCompletionChunk): Effect.Effect<void> => {
-    let delta = ""
-    for (const choice of chunk.choices) {
-      if (choice.delta.content != null) delta += choice.delta.content
+  return settled(progress, (sink) => {
+    let count = 0
+    const report = (chunk: ChatCompletionChunk): Effect.Effect<void> => {
+      let delta = ""
+      for (const choice of chunk.choices) {
+        if (choice.delta.content != null) delta += choice.delta.content
+      }
+      if (delta === "") return Effect.void
+      count++
+      return sink(count, delta)
     }
-    if (delta === "") return Effect.void
-    count++
-    return progress(count, delta)
-  }
-  return GrokClient.collect(grok.streamChatCompletion(request).pipe(Stream.tap(report))).pipe(
-    // The TypeScript SDK client handles a notification a microtask later than a response that
-    // arrives in the same read, and then drops it as "unknown token" (or, in some clients, closes
-    // the connection): modelcontextprotocol/typescript-sdk#2580. A short pause after the last
-    // progress notification keeps it out of the response's read.
-    Effect.tap(() => count > 0 ? Effect.sleep(PROGRESS_SETTLE) : Effect.void)
-  )
+    return GrokClient.collect(grok.streamChatCompletion(request).pipe(Stream.tap(report)))
+  })
 }
+
+let defaultSearcher: SearchCompletion.Searcher | undefined
+
+/** The searcher of a server built without search options: the guarded fetcher's defaults. */
+const searcherOf = (searcher: SearchCompletion.Searcher | undefined): SearchCompletion.Searcher =>
+  searcher ?? (defaultSearcher ??= Effect.runSync(SearchCompletion.make()))
+
+/** A completion's result with the warnings of `search_parameters` with `mode: "off"`. */
+const withWarnings = (
+  result: McpSchema.CallToolResult,
+  warnings: ReadonlyArray<SearchCompletion.WarningEntry>
+): McpSchema.CallToolResult =>
+  new McpSchema.CallToolResult({
+    content: [...result.content, SearchCompletion.warningsText(warnings)],
+    structuredContent: { ...(result.structuredContent as Record<string, unknown>), warnings }
+  })
 
 /**
  * Runs one `create_chat_completion` call: decode, map, send (streamed when `stream: true`, each
- * text delta reported to `progress` when given), and build the tool result. Never fails: invalid
- * arguments and API errors are tool errors.
+ * text delta reported to `progress` when given), and build the tool result. With
+ * `search_parameters` (mode `"auto"` or `"on"`), the call is a search run by `SearchCompletion`
+ * with `searcher` (default: the guarded fetcher's defaults, no news adapter); with mode `"off"`
+ * the request goes to chat completions without them, and the result's `warnings` say so. Never
+ * fails: invalid arguments and API errors are tool errors.
  *
  * @since 0.1.0
  * @category handlers
  */
 export const createChatCompletion = (
   args: unknown,
-  progress?: ProgressSink
-): Effect.Effect<McpSchema.CallToolResult, never, GrokClient> =>
+  progress?: ProgressSink,
+  searcher?: SearchCompletion.Searcher
+): Effect.Effect<McpSchema.CallToolResult, never, GrokClient | GrokResponses> =>
   Effect.gen(function*() {
     const grok = yield* GrokClient
     const input = yield* decodeCreateChatCompletionInput(args)
-    const request = yield* toChatCompletionRequest(input)
+    const { search_parameters: search, ...chatInput } = input
+    const request = yield* toChatCompletionRequest(chatInput)
+    if (search !== undefined && search.mode !== "off") {
+      const searching = searcherOf(searcher)
+      const searchRun = yield* SearchCompletion.toSearchRun(input, request, searching)
+      if (input.stream !== true) return yield* SearchCompletion.run(search, searchRun, searching)
+      // streamed from Grok either way; deltas reported when the client asked for progress
+      return yield* progress === undefined
+        ? SearchCompletion.run(search, searchRun, searching, () => Effect.void)
+        : settled(progress, (sink) => SearchCompletion.run(search, searchRun, searching, sink))
+    }
     const completion = input.stream === true
       ? yield* streamed(grok, request, progress)
       : yield* grok.createChatCompletion(request)
-    return completionResult(completion)
+    const result = completionResult(completion)
+    return search === undefined ? result : withWarnings(result, SearchCompletion.offWarnings(search))
   }).pipe(asToolResult("create_chat_completion"))
 
 const decodeStrict = <S extends Schema.Codec<any, any>>(schema: S, tool: string) => {
@@ -401,15 +480,36 @@ const progressTokenOf = (metadata: unknown): McpSchema.ProgressToken | undefined
 }
 
 /**
- * Registers the three tools on the `McpServer` of the context. Requires `GrokClient`.
+ * Options of the server, set by whoever starts it (never by MCP clients).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ServerOptions {
+  /**
+   * Search settings for `search_parameters`: the guarded fetcher's options (e.g.
+   * `fetch: { allow: ["127.0.0.1"] }` to read feeds on loopback in tests, or an intranet range),
+   * a news adapter, the step cap. Default: public addresses only, no news adapter.
+   */
+  readonly search?: SearchCompletion.SearchOptions | undefined
+}
+
+/**
+ * Registers the three tools on the `McpServer` of the context, with `options`. Requires
+ * `GrokClient` and `GrokResponses` (searches run on the Responses API). Fails with
+ * `IllegalArgumentError` on an invalid `search.fetch.allow` entry.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layerTools: Layer.Layer<never, never, McpServer.McpServer | GrokClient> = Layer.effectDiscard(
-  Effect.gen(function*() {
+export const layerToolsWith = (
+  options?: ServerOptions
+): Layer.Layer<never, Cause.IllegalArgumentError, McpServer.McpServer | GrokClient | GrokResponses> =>
+  Layer.effectDiscard(Effect.gen(function*() {
     const server = yield* McpServer.McpServer
     const grok = yield* GrokClient
+    const responses = yield* GrokResponses
+    const searcher = yield* SearchCompletion.make(options?.search)
     const annotations = Context.empty()
     yield* server.addTool({
       tool: createChatCompletionTool,
@@ -424,8 +524,8 @@ export const layerTools: Layer.Layer<never, never, McpServer.McpServer | GrokCli
               server.notifications["notifications/progress"]({ progressToken: token, progress, message }).pipe(
                 Effect.ignore
               )
-          return yield* createChatCompletion(args, progress)
-        }).pipe(Effect.provideService(GrokClient, grok))
+          return yield* createChatCompletion(args, progress, searcher)
+        }).pipe(Effect.provideService(GrokClient, grok), Effect.provideService(GrokResponses, responses))
     })
     yield* server.addTool({
       tool: listModelsTool,
@@ -437,27 +537,53 @@ export const layerTools: Layer.Layer<never, never, McpServer.McpServer | GrokCli
       annotations,
       handle: (args) => getModel(args).pipe(Effect.provideService(GrokClient, grok))
     })
-  })
-)
-
-const serverOptions = {
-  name: serverInfo.name,
-  version: serverInfo.version,
-  instructions,
-  protocols,
-  registrations: layerTools
-} as const
+  }))
 
 /**
- * The server over stdio: JSON-RPC messages, one per line, on stdin and stdout. A line that is not
- * JSON gets a parse error (`id: null`) and does not disturb the lines around it. Nothing else is
- * written to stdout (run it with logs routed to stderr: `Logger.LogToStderr`).
+ * Registers the three tools on the `McpServer` of the context, with the default options. Requires
+ * `GrokClient` and `GrokResponses`.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layerStdio: Layer.Layer<McpServer.McpServer, Cause.IllegalArgumentError, Stdio.Stdio | GrokClient> =
-  McpServer.layerStdio(serverOptions).pipe(Layer.provide(StdioFraming.layer()))
+export const layerTools: Layer.Layer<
+  never,
+  Cause.IllegalArgumentError,
+  McpServer.McpServer | GrokClient | GrokResponses
+> = layerToolsWith()
+
+const serverOptionsWith = (options: ServerOptions | undefined) => ({
+  name: serverInfo.name,
+  version: serverInfo.version,
+  instructions,
+  protocols,
+  registrations: layerToolsWith(options)
+})
+
+/**
+ * The server over stdio, with `options`: JSON-RPC messages, one per line, on stdin and stdout. A
+ * line that is not JSON gets a parse error (`id: null`) and does not disturb the lines around it.
+ * Nothing else is written to stdout (run it with logs routed to stderr: `Logger.LogToStderr`).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerStdioWith = (
+  options?: ServerOptions
+): Layer.Layer<McpServer.McpServer, Cause.IllegalArgumentError, Stdio.Stdio | GrokClient | GrokResponses> =>
+  McpServer.layerStdio(serverOptionsWith(options)).pipe(Layer.provide(StdioFraming.layer()))
+
+/**
+ * The server over stdio, with the default options (`layerStdioWith()`).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerStdio: Layer.Layer<
+  McpServer.McpServer,
+  Cause.IllegalArgumentError,
+  Stdio.Stdio | GrokClient | GrokResponses
+> = layerStdioWith()
 
 /**
  * Options of the Streamable HTTP transport.
@@ -465,7 +591,7 @@ export const layerStdio: Layer.Layer<McpServer.McpServer, Cause.IllegalArgumentE
  * @since 0.1.0
  * @category models
  */
-export interface HttpOptions extends HttpGuard.HttpGuardOptions {
+export interface HttpOptions extends HttpGuard.HttpGuardOptions, ServerOptions {
   /** The port to listen on; 0 picks a free one. */
   readonly port: number
   /** The interface to listen on. Default `127.0.0.1`. */
@@ -478,6 +604,7 @@ export interface HttpOptions extends HttpGuard.HttpGuardOptions {
  * The server over Streamable HTTP, on a Node HTTP server bound to `host` (default `127.0.0.1`)
  * and `port`, at `path` (default `/mcp`), every request checked by `HttpGuard` first (Host,
  * Origin, bearer token, body size, protocol version). Provides the `HttpServer` (for its address).
+ * `search` sets the server's search options (`ServerOptions`).
  *
  * @since 0.1.0
  * @category layers
@@ -487,18 +614,27 @@ export const layerHttp = (
 ): Layer.Layer<
   McpServer.McpServer | HttpServer.HttpServer,
   Cause.IllegalArgumentError | HttpServerError.ServeError,
-  GrokClient
+  GrokClient | GrokResponses
 > => {
   const host = options.host ?? "127.0.0.1"
+  const { search, ...guardOptions } = options
   const app = Layer.mergeAll(
     // A client ends its session with DELETE (sessions do not expire otherwise).
-    McpServer.layerHttp({ ...serverOptions, path: options.path ?? "/mcp", allowSessionTermination: true }),
+    McpServer.layerHttp({
+      ...serverOptionsWith({ search }),
+      path: options.path ?? "/mcp",
+      allowSessionTermination: true
+    }),
     HttpGuard.layer({
-      ...options,
+      ...guardOptions,
       boundHost: host,
       protocolVersions: protocols.map((protocol) => protocol.protocolVersion)
     })
-  ) as Layer.Layer<McpServer.McpServer, Cause.IllegalArgumentError, HttpRouter.HttpRouter | GrokClient>
+  ) as Layer.Layer<
+    McpServer.McpServer,
+    Cause.IllegalArgumentError,
+    HttpRouter.HttpRouter | GrokClient | GrokResponses
+  >
   return HttpRouter.serve(app, { disableLogger: true, disableListenLog: true }).pipe(
     Layer.provideMerge(NodeHttpServer.layerServer(createServer, { port: options.port, host })),
     Layer.provide(NodeHttpServer.layerHttpServices)

@@ -106,9 +106,34 @@ const invalidInputs: ReadonlyArray<
     says: ["frequency_penalty: expected a value between -2 and 2, got -3"]
   },
   {
-    name: "search_parameters (Live Search removed)",
-    args: { model: "grok-4.3", messages: user("news?"), search_parameters: { mode: "on" } },
-    says: ["Live Search", "removed", "web_search", "x_search", "Remove search_parameters"]
+    name: "search_parameters with a sixth excluded website",
+    args: {
+      model: "grok-4.3",
+      messages: user("news?"),
+      search_parameters: {
+        sources: [{ type: "web", excluded_websites: ["a.com", "b.com", "c.com", "d.com", "e.com", "f.com"] }]
+      }
+    },
+    says: ["search_parameters.sources[0].excluded_websites", "at most 5"]
+  },
+  {
+    name: "search_parameters with a 3-letter country",
+    args: {
+      model: "grok-4.3",
+      messages: user("news?"),
+      search_parameters: { sources: [{ type: "news", country: "FRA" }] }
+    },
+    says: ["search_parameters.sources[0].country", "two characters", "FRA"]
+  },
+  {
+    name: "search_parameters with an rss source without links",
+    args: { model: "grok-4.3", messages: user("news?"), search_parameters: { sources: [{ type: "rss" }] } },
+    says: ["search_parameters.sources[0].links: is required"]
+  },
+  {
+    name: "search_parameters with an rss source with an empty list of links",
+    args: { model: "grok-4.3", messages: user("news?"), search_parameters: { sources: [{ type: "rss", links: [] }] } },
+    says: ["search_parameters.sources[0].links", "at least one feed link"]
   },
   {
     name: "a tool message (no tool_call_id in the seed)",
@@ -252,6 +277,29 @@ for (const transport of transports) {
     it("streams without a progress token too, with the same final result", async () => {
       const result = await call("create_chat_completion", { model: "grok-4.3", messages: user("quiet"), stream: true })
       assert.strictEqual(firstText(result), "You said: quiet")
+    })
+
+    it("searches with search_parameters: web_search on the Responses API, with citations and warnings", async () => {
+      const result = await call("create_chat_completion", {
+        model: "grok-4.3",
+        messages: user("solar energy record"),
+        search_parameters: { sources: [{ type: "web", safe_search: true }] }
+      })
+      assert.notStrictEqual(result.isError, true, firstText(result))
+      assert.include(firstText(result), "Solar output hits a record in Europe")
+      const structured = result.structuredContent as {
+        readonly answer: string
+        readonly citations: ReadonlyArray<{ readonly url: string; readonly origin: string }>
+        readonly warnings: ReadonlyArray<{ readonly setting: string }>
+      }
+      assert.strictEqual(structured.answer, firstText(result))
+      assert.deepInclude(structured.citations.map((citation) => [citation.url, citation.origin]), [
+        "https://news.example.com/2026/10/12/solar-record-europe",
+        "web_search"
+      ])
+      assert.deepStrictEqual(structured.warnings.map((warning) => warning.setting), [
+        "search_parameters.sources[0].safe_search"
+      ])
     })
 
     describe(`refuses ${invalidInputs.length} invalid inputs, each with a tool error that says what to change`, () => {

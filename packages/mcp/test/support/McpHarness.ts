@@ -3,7 +3,7 @@
  * this process), and the official TypeScript SDK client connected to it.
  */
 import { NodeHttpClient } from "@effect/platform-node"
-import { GrokClient } from "@grokit/core"
+import { GrokClient, GrokResponses } from "@grokit/core"
 import { GrokMcpServer } from "@grokit/mcp"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
@@ -80,12 +80,13 @@ export interface HttpServerHandle {
   readonly close: () => Promise<void>
 }
 
-/** Starts the HTTP transport in this process, its GrokClient pointed at the mock. */
+/** Starts the HTTP transport in this process, its GrokClient and GrokResponses pointed at the mock. */
 export const startHttpServer = async (
   mockUrl: string,
   options?: Partial<GrokMcpServer.HttpOptions>
 ): Promise<HttpServerHandle> => {
-  const grok = GrokClient.layer({ apiKey: Redacted.make("test-key"), baseUrl: mockUrl, maxRetries: 0 }).pipe(
+  const clientOptions = { apiKey: Redacted.make("test-key"), baseUrl: mockUrl, maxRetries: 0 }
+  const grok = Layer.merge(GrokClient.layer(clientOptions), GrokResponses.layer(clientOptions)).pipe(
     Layer.provide(NodeHttpClient.layerUndici)
   )
   const runtime = ManagedRuntime.make(GrokMcpServer.layerHttp({ port: 0, ...options }).pipe(Layer.provide(grok)))
