@@ -3,11 +3,11 @@
  * server, which records every request the agent sent. Each scenario ends as a completed run or a
  * typed error, and every recorded request passes the wire's transcript rule.
  */
+import { NodeHttpClient } from "@effect/platform-node"
+import { assert, describe, expect, it } from "@effect/vitest"
 import { type ChatCompletionRequest, GrokClient } from "@grokit/core"
 import { MockGrok, MockScript } from "@grokit/mock"
 import { Agent, AgentError } from "@grokit/runtime"
-import { NodeHttpClient } from "@effect/platform-node"
-import { assert, describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Layer, Redacted, Schema, Stream } from "effect"
 import { Tool, Toolkit } from "effect/ai"
 import { transcriptProblems } from "./support/ScriptedGrok.ts"
@@ -64,9 +64,20 @@ describe("Agent on the mock server", () => {
       ["a handler that throws", [{ name: "boom", arguments: {} }]],
       ["a handler past its timeout", [{ name: "slow", arguments: { millis: 5_000 } }]],
       ["a 10 MB output", [{ name: "big", arguments: {} }]],
-      ["duplicate tool call ids", [{ name: "now", arguments: {}, id: "same" }, { name: "now", arguments: {}, id: "same" }]],
-      ["empty tool call ids", [{ name: "now", arguments: {}, id: "" }, { name: "add", arguments: { a: 1, b: 2 }, id: "" }]],
-      ["5 parallel calls finishing in reverse order", [50, 40, 30, 20, 10].map((millis) => ({ name: "slow", arguments: { millis } }))]
+      ["duplicate tool call ids", [{ name: "now", arguments: {}, id: "same" }, {
+        name: "now",
+        arguments: {},
+        id: "same"
+      }]],
+      ["empty tool call ids", [{ name: "now", arguments: {}, id: "" }, {
+        name: "add",
+        arguments: { a: 1, b: 2 },
+        id: ""
+      }]],
+      [
+        "5 parallel calls finishing in reverse order",
+        [50, 40, 30, 20, 10].map((millis) => ({ name: "slow", arguments: { millis } }))
+      ]
     ]
     for (const [name, calls] of scenarios) {
       it.effect(name, () =>
@@ -82,7 +93,9 @@ describe("Agent on the mock server", () => {
           for (const request of requests) expect(transcriptProblems(request)).toEqual([])
           const tools = requests[1]!.messages.filter((message) => message.role === "tool")
           expect(tools).toHaveLength(calls.length)
-          for (const tool of tools) expect(new TextEncoder().encode(String(tool.content)).length).toBeLessThanOrEqual(33_000)
+          for (const tool of tools) {
+            expect(new TextEncoder().encode(String(tool.content)).length).toBeLessThanOrEqual(33_000)
+          }
         }))
     }
 

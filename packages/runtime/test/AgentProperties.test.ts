@@ -76,17 +76,16 @@ describe("Agent properties", () => {
           if (fiber.pollUnsafe() === undefined) yield* Fiber.interrupt(fiber)
           const exit = yield* Fiber.await(fiber)
           if (Exit.isSuccess(exit)) {
-          // Usage is never lost: every answered model call is counted (15 tokens each in the script).
-          expect(exit.value.usage.totalTokens).toBe(15 * grok.counts.successes)
-          outcomes.completed++
-        }
-          else if (Exit.hasInterrupts(exit)) outcomes.interrupted++
+            // Usage is never lost: every answered model call is counted (15 tokens each in the script).
+            expect(exit.value.usage.totalTokens).toBe(15 * grok.counts.successes)
+            outcomes.completed++
+          } else if (Exit.hasInterrupts(exit)) outcomes.interrupted++
           else {
             const error = exit.cause.reasons.find((reason) => reason._tag === "Fail")
             expect(error?._tag === "Fail" && error.error instanceof AgentError, `seed ${SEED}, run ${run}`).toBe(true)
-          if (error?._tag === "Fail" && error.error instanceof AgentError) {
-            expect(error.error.state.usage.totalTokens, `seed ${SEED}, run ${run}`).toBe(15 * grok.counts.successes)
-          }
+            if (error?._tag === "Fail" && error.error instanceof AgentError) {
+              expect(error.error.state.usage.totalTokens, `seed ${SEED}, run ${run}`).toBe(15 * grok.counts.successes)
+            }
             outcomes.failed++
           }
           expect(grok.problems, `seed ${SEED}, run ${run}: ${grok.problems.join("; ")}`).toEqual([])

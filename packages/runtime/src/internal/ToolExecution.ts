@@ -203,7 +203,8 @@ const handleDirectly = (
 ): Effect.Effect<Option.Option<Handled>, unknown> => {
   const name = tool.name
   const codecs = codecsOf(tool)
-  const aiError = (reason: AiError.AiErrorReason) => AiError.make({ module: "Toolkit", method: `${name}.handle`, reason })
+  const aiError = (reason: AiError.AiErrorReason) =>
+    AiError.make({ module: "Toolkit", method: `${name}.handle`, reason })
   const encode = (result: unknown, isFailure: boolean): Effect.Effect<Option.Option<Handled>, unknown> =>
     (isFailure ? codecs.encodeFailure(result) : codecs.encodeSuccess(result)).pipe(
       Effect.mapError((cause) =>
