@@ -35,7 +35,15 @@
  * @since 0.1.0
  */
 import type { ChatMessage, SearchParameters } from "@grokit/core"
-import { Agent, AgentError, type AgentEventType, type AgentResult, InvalidAgent, ResponsesLoop } from "@grokit/runtime"
+import {
+  Agent,
+  AgentError,
+  type AgentEventType,
+  type AgentResult,
+  InvalidAgent,
+  ResponsesLoop,
+  type RunWarning
+} from "@grokit/runtime"
 import { Effect, Layer, Option, Stream } from "effect"
 import { type Tool, Toolkit } from "effect/ai"
 import { GuardedFetch, type GuardedFetchOptions, make as makeFetcher } from "./GuardedFetch.ts"
@@ -119,6 +127,7 @@ const prepare = <Tools extends Record<string, Tool.Any>, Output>(
 ): Effect.Effect<Prepared, AgentError> =>
   Effect.gen(function*() {
     const { plan: searchPlan, warnings } = yield* plan(options.search)
+    const runWarnings: Array<RunWarning> = [...warnings]
     const userTools = Object.keys(agent.options.toolkit?.tools ?? {})
     const clash = searchPlan.localSearches.find((search) => userTools.includes(search.toolName))
     if (clash !== undefined) {
@@ -143,7 +152,16 @@ const prepare = <Tools extends Record<string, Tool.Any>, Output>(
         adapter = makeRssAdapter(fetcher, { feeds: search.links, name: "rss" })
       } else {
         const provided = yield* Effect.serviceOption(forSource(search.source))
-        if (Option.isNone(provided)) continue // planned from a PlanResult made elsewhere: nothing serves it here
+        if (Option.isNone(provided)) {
+          // Planned from a PlanResult made elsewhere, and nothing serves it here: say so.
+          runWarnings.push({
+            _tag: "SourceNotServed",
+            setting: "search_parameters.sources",
+            message: `the plan searches ${search.source} with a local adapter, but no adapter for ${search.source} ` +
+              `is provided (SearchAdapter.layer("${search.source}", ...)): that source is not searched`
+          })
+          continue
+        }
         adapter = provided.value
       }
       const made = SearchTool.make({
@@ -178,7 +196,7 @@ const prepare = <Tools extends Record<string, Tool.Any>, Output>(
       firstStepToolChoice: tools.length > 0 ? searchPlan.firstStepToolChoice : undefined,
       instructions: searchPlan.instructions,
       citations: searchPlan.returnCitations,
-      warnings,
+      warnings: runWarnings,
       conversationId: options.conversationId,
       onToolResult: (result) => {
         if (!localNames.has(result.name) || result.isFailure) return undefined

@@ -291,6 +291,20 @@ describe("SearchAgent on the mock", () => {
       expect(tools.some((tool) => tool.type === "web_search")).toBe(false)
     }))
 
+  it.effect("a plan that searches news locally, run where no news adapter is provided, warns instead of dropping it", () =>
+    Effect.gen(function*() {
+      const { layer } = yield* environment
+      const planned = SearchPlan.fromSearchParameters({ sources: [{ type: "news" }, { type: "x" }] }, {
+        localSources: ["news"]
+      })
+      expect(planned.plan.localSearches.map((search) => search.source)).toEqual(["news"])
+      const result = completed(
+        yield* SearchAgent.run(researcher, "Solar energy?", { search: planned }).pipe(Effect.provide(layer))
+      )
+      const warning = result.warnings?.find((candidate) => candidate._tag === "SourceNotServed")
+      expect(warning?.message).toContain("no adapter for news is provided")
+    }))
+
   it.effect("a plan made beforehand can be passed; a clash with the agent's tool names is a typed error", () =>
     Effect.gen(function*() {
       const { layer } = yield* environment
