@@ -12,47 +12,18 @@
  *
  * @since 0.1.0
  */
-import {
-  Cause,
-  Clock,
-  Config,
-  Context,
-  Duration,
-  Effect,
-  Exit,
-  Layer,
-  Random,
-  Redacted,
-  Schema,
-  Scope,
-  Stream
-} from "effect"
-import type { Array as Arr, Pull } from "effect"
+import { Config, Context, type Duration, Effect, Exit, Layer, type Redacted, Schema, Stream } from "effect"
 import { FetchHttpClient, HttpClient, HttpClientRequest } from "effect/http"
-import type { HttpClientError, HttpClientResponse } from "effect/http"
 import { SchemaJITCompiler } from "effect/schema"
 import { type ChatCompletion, ChatCompletion as ChatCompletionSchema } from "./ChatCompletion.ts"
 import * as ChatCompletionAccumulator from "./ChatCompletionAccumulator.ts"
 import type { ChatCompletionChunk } from "./ChatCompletionChunk.ts"
 import { ChatCompletionRequest } from "./ChatCompletionRequest.ts"
-import { errorBodyCode, errorBodyMessage, parseErrorBody } from "./ErrorBody.ts"
-import {
-  ErrorInResponse,
-  GrokError,
-  type GrokErrorReason,
-  InvalidResponse,
-  LiveSearchRemoved,
-  reasonFromHttpResponse,
-  StreamError,
-  Timeout,
-  TransportError,
-  UnsupportedParameter
-} from "./GrokError.ts"
+import { GrokError, LiveSearchRemoved } from "./GrokError.ts"
 import * as ChunkReader from "./internal/ChunkReader.ts"
+import * as HttpCall from "./internal/HttpCall.ts"
 import { type Model, Model as ModelSchema, type ModelList, ModelList as ModelListSchema } from "./Model.ts"
 import { refusals } from "./ModelCapabilities.ts"
-import { backoffMillis, retryAfterMillis, shouldRetry } from "./RetryPolicy.ts"
-import * as ValidationIssue from "./ValidationIssue.ts"
 import { strictParseOptions, tolerantParseOptions } from "./WireSchema.ts"
 
 /**
@@ -101,6 +72,12 @@ export interface GrokClientOptions {
 export interface CallOptions {
   /** Sent as `x-grok-conv-id`, for prompt-cache affinity; overrides the client's. */
   readonly conversationId?: string | undefined
+  /**
+   * Check the request before sending it (the Schema and xAI's documented refusals). Default true
+   * (when the client's `validateRequests` is on). `false` skips the request check; for callers
+   * that checked the request themselves.
+   */
+  readonly validate?: boolean | undefined
 }
 
 /**
@@ -131,27 +108,6 @@ export interface GrokClientService {
   readonly getModel: (id: string) => Effect.Effect<Model, GrokError>
 }
 
-interface AttemptFailure {
-  readonly reason: GrokErrorReason
-  readonly headers?: Readonly<Record<string, string | undefined>> | undefined
-}
-
-const fail = (reason: GrokErrorReason, headers?: Readonly<Record<string, string | undefined>>) =>
-  Effect.fail<AttemptFailure>({ reason, headers })
-
-const describeTransport = (error: HttpClientError.HttpClientError): string => {
-  const cause = error.reason.cause as { message?: unknown; code?: unknown; cause?: { code?: unknown } } | undefined
-  const code = cause?.code ?? cause?.cause?.code
-  const message = typeof cause?.message === "string" ? cause.message : error.reason._tag
-  return `${error.request.method} ${new URL(error.request.url).pathname}: ${message}${
-    typeof code === "string" ? ` (${code})` : ""
-  }`
-}
-
-const transport = (error: HttpClientError.HttpClientError): AttemptFailure => ({
-  reason: new TransportError({ description: describeTransport(error) })
-})
-
 // The Schemas of every call (the request check, the completion) are JIT-compiled: valid values
 // take the compiled fast path, invalid ones the interpreter, so the issues reported are the same.
 SchemaJITCompiler.enable(ChatCompletionSchema.ast)
@@ -161,57 +117,6 @@ const decodeModelList = Schema.decodeUnknownExit(ModelListSchema, tolerantParseO
 const decodeModel = Schema.decodeUnknownExit(ModelSchema, tolerantParseOptions)
 const decodeRequest = Schema.decodeUnknownExit(ChatCompletionRequest, strictParseOptions)
 
-const invalidResponse = (description: string, error?: Schema.SchemaError): InvalidResponse =>
-  new InvalidResponse({ description, issues: error === undefined ? [] : ValidationIssue.fromSchemaError(error) })
-
-const safeParse = (text: string): unknown => {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
-  }
-}
-
-/** Decodes a JSON text with a tolerant Schema, turning an in-band error body into `ErrorInResponse`. */
-const decodeBody = <A>(
-  text: string,
-  decode: (input: unknown) => Exit.Exit<A, Schema.SchemaError>,
-  headers: Readonly<Record<string, string | undefined>>
-): Effect.Effect<A, AttemptFailure> => {
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch {
-    return fail(invalidResponse(`the body is not JSON: ${text.slice(0, 200)}`))
-  }
-  const errorBody = parseErrorBody(json)
-  if (errorBody !== undefined) {
-    return fail(
-      new ErrorInResponse({
-        serverMessage: errorBodyMessage(errorBody),
-        code: errorBodyCode(errorBody),
-        inStream: false
-      }),
-      headers
-    )
-  }
-  const exit = decode(json)
-  return exit._tag === "Success"
-    ? Effect.succeed(exit.value)
-    : fail(
-      invalidResponse("the body does not match its Schema", exit.cause.reasons.find((r) => r._tag === "Fail")?.error)
-    )
-}
-
-const failOnStatus = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<never, AttemptFailure> =>
-  Effect.flatMap(
-    Effect.mapError(response.text, transport),
-    (text) => fail(reasonFromHttpResponse(response.status, response.headers, text), response.headers)
-  )
-
-const isEventStream = (response: HttpClientResponse.HttpClientResponse): boolean =>
-  (response.headers["content-type"] ?? "").includes("text/event-stream")
-
 /**
  * Creates a client from its options. Requires an `HttpClient` (e.g. `NodeHttpClient.layerUndici`
  * from `@effect/platform-node`, or `FetchHttpClient.layer`).
@@ -220,14 +125,9 @@ const isEventStream = (response: HttpClientResponse.HttpClientResponse): boolean
  * @category constructors
  */
 export const make = Effect.fnUntraced(function*(options: GrokClientOptions) {
-  const baseHttpClient = yield* HttpClient.HttpClient
-  const httpClient = options.transformClient ? options.transformClient(baseHttpClient) : baseHttpClient
+  const { attemptTimeout, checks, firstTokenTimeout, httpClient, idleTimeout, maxRetries, scrub } = yield* HttpCall
+    .resolveOptions(options)
   const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, "")
-  const maxRetries = Math.max(0, Math.floor(options.maxRetries ?? 2))
-  const attemptTimeout = Duration.fromInputUnsafe(options.timeout ?? "15 minutes")
-  const firstTokenTimeout = Duration.fromInputUnsafe(options.firstTokenTimeout ?? attemptTimeout)
-  const idleTimeout = Duration.fromInputUnsafe(options.idleTimeout ?? "5 minutes")
-  const validateRequests = options.validateRequests ?? true
 
   const baseRequest = (method: "GET" | "POST", path: string, call?: CallOptions) => {
     let request = (method === "GET" ? HttpClientRequest.get : HttpClientRequest.post)(baseUrl + path).pipe(
@@ -238,98 +138,29 @@ export const make = Effect.fnUntraced(function*(options: GrokClientOptions) {
     return request
   }
 
-  /**
-   * A server or proxy can echo the key back (e.g. in a 401 body): it is replaced in the reason's
-   * texts, so that the key appears in no error. Only failures pay for the check.
-   */
-  const scrubReason = (reason: GrokErrorReason): GrokErrorReason => {
-    const secret = Redacted.value(options.apiKey)
-    if (secret === "") return reason
-    const scrub = (text: string) => text.split(secret).join("<redacted>")
-    let changed = false
-    const fields: Record<string, unknown> = {}
-    for (const [key, value] of Object.entries(reason)) {
-      if (typeof value === "string" && value.includes(secret)) {
-        changed = true
-        fields[key] = scrub(value)
-      } else if (
-        key === "issues" &&
-        (value as ReadonlyArray<ValidationIssue.ValidationIssue>).some((issue) => issue.message.includes(secret))
-      ) {
-        changed = true
-        fields[key] = (value as ReadonlyArray<ValidationIssue.ValidationIssue>).map((issue) => ({
-          ...issue,
-          message: scrub(issue.message)
-        }))
-      } else fields[key] = value
-    }
-    if (!changed) return reason
-    return new (reason.constructor as new(fields: Record<string, unknown>) => GrokErrorReason)(fields)
-  }
-
-  const withRetries = <A>(method: string, attempt: Effect.Effect<A, AttemptFailure>): Effect.Effect<A, GrokError> => {
-    const loop = (retryIndex: number): Effect.Effect<A, GrokError> =>
-      Effect.catch(attempt, (failure) => {
-        if (retryIndex >= maxRetries || !shouldRetry(failure.reason.isRetryable, failure.headers)) {
-          return Effect.fail(new GrokError({ method, reason: scrubReason(failure.reason) }))
-        }
-        return Effect.flatMap(Effect.zip(Random.next, Clock.currentTimeMillis), ([random, now]) => {
-          const hint = failure.headers === undefined ? undefined : retryAfterMillis(failure.headers, now)
-          const delay = hint ?? backoffMillis(retryIndex, random)
-          return Effect.andThen(Effect.sleep(Duration.millis(delay)), loop(retryIndex + 1))
-        })
-      })
-    return loop(0)
-  }
-
-  const checkRequest = (method: string, request: ChatCompletionRequest): GrokError | undefined => {
-    if (!validateRequests) return undefined
-    const decoded = decodeRequest(request)
-    if (decoded._tag === "Failure") {
-      const error = decoded.cause.reasons.find((reason) => reason._tag === "Fail")?.error
-      return GrokError.invalidRequest(method, error === undefined ? [] : ValidationIssue.fromSchemaError(error))
-    }
+  const checkRequest = (
+    method: string,
+    request: ChatCompletionRequest,
+    call: CallOptions | undefined
+  ): GrokError | undefined => {
+    if (!checks(call)) return undefined
+    const invalid = HttpCall.invalidRequest(method, decodeRequest, request)
+    if (invalid !== undefined) return invalid
     const refused = refusals(request)
-    if (refused.length === 0) return undefined
-    if (refused[0]!.field === "search_parameters") return new GrokError({ method, reason: new LiveSearchRemoved({}) })
-    const first = refused[0]!
-    return new GrokError({
-      method,
-      reason: new UnsupportedParameter({
-        model: request.model,
-        field: first.field,
-        rule: refused.map((refusal) => `${refusal.field}: ${refusal.rule}`).join("; ")
-      })
-    })
+    if (refused[0]?.field === "search_parameters") return new GrokError({ method, reason: new LiveSearchRemoved({}) })
+    return HttpCall.unsupported(method, request.model, refused)
   }
-
-  const timeoutAttempt = <A>(
-    effect: Effect.Effect<A, AttemptFailure>,
-    phase: Timeout["phase"],
-    after: Duration.Duration
-  ) =>
-    Effect.timeoutOrElse(effect, {
-      duration: after,
-      orElse: () => fail(new Timeout({ phase, after }))
-    })
 
   const getJson = <A>(
     method: string,
     path: string,
     decode: (input: unknown) => Exit.Exit<A, Schema.SchemaError>
   ): Effect.Effect<A, GrokError> =>
-    withRetries(
+    HttpCall.withRetries(
+      maxRetries,
       method,
-      timeoutAttempt(
-        Effect.gen(function*() {
-          const response = yield* Effect.mapError(httpClient.execute(baseRequest("GET", path)), transport)
-          if (response.status < 200 || response.status >= 300) return yield* failOnStatus(response)
-          const text = yield* Effect.mapError(response.text, transport)
-          return yield* decodeBody(text, decode, response.headers)
-        }),
-        "attempt",
-        attemptTimeout
-      )
+      HttpCall.jsonAttempt(httpClient, baseRequest("GET", path), decode, attemptTimeout),
+      scrub
     )
 
   const createChatCompletion = (
@@ -337,24 +168,17 @@ export const make = Effect.fnUntraced(function*(options: GrokClientOptions) {
     call?: CallOptions
   ): Effect.Effect<ChatCompletion, GrokError> =>
     Effect.suspend(() => {
-      const invalid = checkRequest("createChatCompletion", request)
+      const invalid = checkRequest("createChatCompletion", request, call)
       if (invalid !== undefined) return Effect.fail(invalid)
       const body = request.stream === true || request.stream_options !== undefined
         ? { ...request, stream: false, stream_options: undefined }
         : request
       const httpRequest = HttpClientRequest.bodyJsonUnsafe(baseRequest("POST", "/chat/completions", call), body)
-      return withRetries(
+      return HttpCall.withRetries(
+        maxRetries,
         "createChatCompletion",
-        timeoutAttempt(
-          Effect.gen(function*() {
-            const response = yield* Effect.mapError(httpClient.execute(httpRequest), transport)
-            if (response.status < 200 || response.status >= 300) return yield* failOnStatus(response)
-            const text = yield* Effect.mapError(response.text, transport)
-            return yield* decodeBody(text, decodeCompletion, response.headers)
-          }),
-          "attempt",
-          attemptTimeout
-        )
+        HttpCall.jsonAttempt(httpClient, httpRequest, decodeCompletion, attemptTimeout),
+        scrub
       )
     })
 
@@ -364,7 +188,7 @@ export const make = Effect.fnUntraced(function*(options: GrokClientOptions) {
   ): Stream.Stream<ChatCompletionChunk, GrokError> =>
     Stream.unwrap(Effect.gen(function*() {
       const method = "streamChatCompletion"
-      const invalid = checkRequest(method, request)
+      const invalid = checkRequest(method, request, call)
       if (invalid !== undefined) return yield* Effect.fail(invalid)
       const body = {
         ...request,
@@ -376,65 +200,22 @@ export const make = Effect.fnUntraced(function*(options: GrokClientOptions) {
         body
       )
       const scope = yield* Effect.scope
-      const pull = yield* withRetries(method, openStream(httpRequest, scope))
+      // One attempt reads up to the first chunk, the last point where a retry cannot duplicate
+      // what the caller saw.
+      const attempt = HttpCall.openEventStream({
+        httpClient,
+        request: httpRequest,
+        scope,
+        method,
+        firstTokenTimeout,
+        scrub,
+        read: (bytes) =>
+          ChunkReader.make({ bytes, maxEventBytes: options.maxEventBytes, idleTimeout, transport: HttpCall.transport }),
+        endedEarly: "the stream ended before its first chunk"
+      })
+      const pull = yield* HttpCall.withRetries(maxRetries, method, attempt, scrub)
       return Stream.fromPull(Effect.succeed(pull))
     }))
-
-  /**
-   * One attempt: send, check the status and content type, and read up to the first chunk, which
-   * is the last point where a retry cannot duplicate what the caller saw.
-   */
-  const openStream = (httpRequest: HttpClientRequest.HttpClientRequest, streamScope: Scope.Scope) =>
-    Effect.gen(function*() {
-      const attemptScope = yield* Scope.fork(streamScope)
-      // The first-token timeout covers the whole wait for the first chunk, the response headers
-      // included, so a server that never answers is cut too.
-      return yield* Effect.onError(
-        Effect.gen(function*() {
-          const response = yield* Effect.mapError(httpClient.execute(httpRequest), transport)
-          if (response.status < 200 || response.status >= 300) return yield* failOnStatus(response)
-          if (!isEventStream(response)) {
-            const text = yield* Effect.mapError(response.text, transport)
-            const errorBody = parseErrorBody(safeParse(text))
-            return yield* fail(
-              errorBody === undefined
-                ? invalidResponse(
-                  `expected text/event-stream, got ${response.headers["content-type"] ?? "no content type"}`
-                )
-                : new ErrorInResponse({
-                  serverMessage: errorBodyMessage(errorBody),
-                  code: errorBodyCode(errorBody),
-                  inStream: false
-                }),
-              response.headers
-            )
-          }
-          const bytes = yield* Scope.provide(Stream.toPull(response.stream), attemptScope)
-          const pull = ChunkReader.make({ bytes, maxEventBytes: options.maxEventBytes, idleTimeout, transport })
-          const first = yield* Effect.catch(pull, (failure) =>
-            Cause.isDone(failure)
-              ? fail(new StreamError({ kind: "Truncated", description: "the stream ended before its first chunk" }))
-              : Effect.fail(failure))
-          let pending: Arr.NonEmptyReadonlyArray<ChatCompletionChunk> | undefined = first
-          const rest: Pull.Pull<Arr.NonEmptyReadonlyArray<ChatCompletionChunk>, GrokError> = Effect.suspend(() => {
-            if (pending !== undefined) {
-              const chunks = pending
-              pending = undefined
-              return Effect.succeed(chunks)
-            }
-            return Effect.catch(
-              pull,
-              (failure): Effect.Effect<never, GrokError | Cause.Done<void>> =>
-                Cause.isDone(failure)
-                  ? Effect.fail(failure)
-                  : Effect.fail(new GrokError({ method: "streamChatCompletion", reason: scrubReason(failure.reason) }))
-            )
-          })
-          return rest
-        }),
-        () => Scope.close(attemptScope, Exit.void)
-      ).pipe((attempt) => timeoutAttempt(attempt, "first-token", firstTokenTimeout))
-    })
 
   return GrokClient.of({
     baseUrl,

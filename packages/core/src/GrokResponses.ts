@@ -14,17 +14,15 @@
  *
  * @since 0.1.0
  */
-import { Cause, Config, Context, Duration, Effect, Exit, Layer, Schema, Scope, Stream } from "effect"
-import type { Array as Arr, Pull } from "effect"
+import { Config, Context, Effect, Layer, Schema, Stream } from "effect"
 import { FetchHttpClient, HttpClient, HttpClientRequest } from "effect/http"
 import { type CallOptions, DEFAULT_BASE_URL, type GrokClientOptions } from "./GrokClient.ts"
-import { GrokError, StreamError, UnsupportedParameter } from "./GrokError.ts"
+import { GrokError, StreamError } from "./GrokError.ts"
 import * as HttpCall from "./internal/HttpCall.ts"
 import * as ResponseEventReader from "./internal/ResponseEventReader.ts"
 import { responsesRefusals, ResponsesRequest } from "./ResponsesRequest.ts"
 import { ResponsesResponse } from "./ResponsesResponse.ts"
 import { isTerminalEvent, type ResponsesStreamEvent } from "./ResponsesStreamEvent.ts"
-import * as ValidationIssue from "./ValidationIssue.ts"
 import { strictParseOptions, tolerantParseOptions } from "./WireSchema.ts"
 
 /**
@@ -62,33 +60,18 @@ const decodeRequest = Schema.decodeUnknownExit(ResponsesRequest, strictParseOpti
  * @category constructors
  */
 export const make = Effect.fnUntraced(function*(options: GrokClientOptions) {
-  const baseHttpClient = yield* HttpClient.HttpClient
-  const httpClient = options.transformClient ? options.transformClient(baseHttpClient) : baseHttpClient
+  const { attemptTimeout, checks, firstTokenTimeout, httpClient, idleTimeout, maxRetries, scrub } = yield* HttpCall
+    .resolveOptions(options)
   const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, "")
-  const maxRetries = Math.max(0, Math.floor(options.maxRetries ?? 2))
-  const attemptTimeout = Duration.fromInputUnsafe(options.timeout ?? "15 minutes")
-  const firstTokenTimeout = Duration.fromInputUnsafe(options.firstTokenTimeout ?? attemptTimeout)
-  const idleTimeout = Duration.fromInputUnsafe(options.idleTimeout ?? "5 minutes")
-  const validateRequests = options.validateRequests ?? true
-  const scrub = HttpCall.scrubber(options.apiKey)
 
-  const checkRequest = (method: string, request: ResponsesRequest): GrokError | undefined => {
-    if (!validateRequests) return undefined
-    const decoded = decodeRequest(request)
-    if (decoded._tag === "Failure") {
-      const error = decoded.cause.reasons.find((reason) => reason._tag === "Fail")?.error
-      return GrokError.invalidRequest(method, error === undefined ? [] : ValidationIssue.fromSchemaError(error))
-    }
-    const refused = responsesRefusals(request)
-    if (refused.length === 0) return undefined
-    return new GrokError({
-      method,
-      reason: new UnsupportedParameter({
-        model: request.model,
-        field: refused[0]!.field,
-        rule: refused.map((refusal) => `${refusal.field}: ${refusal.rule}`).join("; ")
-      })
-    })
+  const checkRequest = (
+    method: string,
+    request: ResponsesRequest,
+    call: CallOptions | undefined
+  ): GrokError | undefined => {
+    if (!checks(call)) return undefined
+    return HttpCall.invalidRequest(method, decodeRequest, request) ??
+      HttpCall.unsupported(method, request.model, responsesRefusals(request))
   }
 
   const body = (request: ResponsesRequest, stream: boolean, call: CallOptions | undefined): ResponsesRequest => {
@@ -111,70 +94,15 @@ export const make = Effect.fnUntraced(function*(options: GrokClientOptions) {
   ): Effect.Effect<ResponsesResponse, GrokError> =>
     Effect.suspend(() => {
       const method = "createResponse"
-      const invalid = checkRequest(method, request)
+      const invalid = checkRequest(method, request, call)
       if (invalid !== undefined) return Effect.fail(invalid)
       const httpRequest = post(body(request, false, call))
       return HttpCall.withRetries(
         maxRetries,
         method,
-        HttpCall.timeoutAttempt(
-          Effect.gen(function*() {
-            const response = yield* Effect.mapError(httpClient.execute(httpRequest), HttpCall.transport)
-            if (response.status < 200 || response.status >= 300) return yield* HttpCall.failOnStatus(response)
-            const text = yield* Effect.mapError(response.text, HttpCall.transport)
-            return yield* HttpCall.decodeBody(text, decodeResponse, response.headers)
-          }),
-          "attempt",
-          attemptTimeout
-        ),
+        HttpCall.jsonAttempt(httpClient, httpRequest, decodeResponse, attemptTimeout),
         scrub
       )
-    })
-
-  /**
-   * One attempt: send, check the status and content type, and read up to the first events, the
-   * last point where a retry cannot duplicate what the caller saw.
-   */
-  const openStream = (httpRequest: HttpClientRequest.HttpClientRequest, streamScope: Scope.Scope, method: string) =>
-    Effect.gen(function*() {
-      const attemptScope = yield* Scope.fork(streamScope)
-      return yield* Effect.onError(
-        Effect.gen(function*() {
-          const response = yield* Effect.mapError(httpClient.execute(httpRequest), HttpCall.transport)
-          if (response.status < 200 || response.status >= 300) return yield* HttpCall.failOnStatus(response)
-          if (!HttpCall.isEventStream(response)) return yield* HttpCall.notAnEventStream(response)
-          const bytes = yield* Scope.provide(Stream.toPull(response.stream), attemptScope)
-          const pull = ResponseEventReader.make({
-            bytes,
-            maxEventBytes: options.maxEventBytes,
-            idleTimeout,
-            transport: HttpCall.transport
-          })
-          const first = yield* Effect.catch(pull, (failure) =>
-            Cause.isDone(failure)
-              ? HttpCall.fail(
-                new StreamError({ kind: "Truncated", description: "the stream ended before its first event" })
-              )
-              : Effect.fail(failure))
-          let pending: Arr.NonEmptyReadonlyArray<ResponsesStreamEvent> | undefined = first
-          const rest: Pull.Pull<Arr.NonEmptyReadonlyArray<ResponsesStreamEvent>, GrokError> = Effect.suspend(() => {
-            if (pending !== undefined) {
-              const events = pending
-              pending = undefined
-              return Effect.succeed(events)
-            }
-            return Effect.catch(
-              pull,
-              (failure): Effect.Effect<never, GrokError | Cause.Done<void>> =>
-                Cause.isDone(failure)
-                  ? Effect.fail(failure)
-                  : Effect.fail(new GrokError({ method, reason: scrub(failure.reason) }))
-            )
-          })
-          return rest
-        }),
-        () => Scope.close(attemptScope, Exit.void)
-      ).pipe((attempt) => HttpCall.timeoutAttempt(attempt, "first-token", firstTokenTimeout))
     })
 
   const streamResponse = (
@@ -183,11 +111,29 @@ export const make = Effect.fnUntraced(function*(options: GrokClientOptions) {
   ): Stream.Stream<ResponsesStreamEvent, GrokError> =>
     Stream.unwrap(Effect.gen(function*() {
       const method = "streamResponse"
-      const invalid = checkRequest(method, request)
+      const invalid = checkRequest(method, request, call)
       if (invalid !== undefined) return yield* Effect.fail(invalid)
       const httpRequest = post(body(request, true, call), "text/event-stream")
       const scope = yield* Effect.scope
-      const pull = yield* HttpCall.withRetries(maxRetries, method, openStream(httpRequest, scope, method), scrub)
+      // One attempt reads up to the first events, the last point where a retry cannot duplicate
+      // what the caller saw.
+      const attempt = HttpCall.openEventStream({
+        httpClient,
+        request: httpRequest,
+        scope,
+        method,
+        firstTokenTimeout,
+        scrub,
+        read: (bytes) =>
+          ResponseEventReader.make({
+            bytes,
+            maxEventBytes: options.maxEventBytes,
+            idleTimeout,
+            transport: HttpCall.transport
+          }),
+        endedEarly: "the stream ended before its first event"
+      })
+      const pull = yield* HttpCall.withRetries(maxRetries, method, attempt, scrub)
       return Stream.fromPull(Effect.succeed(pull))
     }))
 

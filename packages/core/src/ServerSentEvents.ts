@@ -7,6 +7,9 @@
  * mark is skipped, comment lines are ignored, `retry:` is ignored, and one event (pending line plus pending data)
  * is limited to `maxEventBytes` bytes, 10 MiB by default.
  *
+ * Fast path: the complete lines of a chunk without CR are decoded with one `TextDecoder` call and, when every
+ * character came from one byte (ASCII), interpreted on that string; other chunks take the byte path.
+ *
  * `makeParser` is the pure synchronous parser; `decode` adapts it to an Effect `Stream` of byte chunks.
  *
  * @since 0.1.0
@@ -209,6 +212,17 @@ const makeParserState = (options: ParserOptions | undefined): ParserState => {
     eventType = ""
   }
 
+  const appendData = (value: string, bytes: number): void => {
+    if (dataLines === 0) {
+      data = value
+      dataBytes = bytes
+    } else {
+      data = data + "\n" + value
+      dataBytes += bytes + 1
+    }
+    dataLines++
+  }
+
   const decodeValue = (bytes: Uint8Array, start: number, end: number): string =>
     start === end ? "" : decoder.decode(bytes.subarray(start, end))
 
@@ -241,15 +255,7 @@ const makeParserState = (options: ParserOptions | undefined): ParserState => {
         if (
           bytes[start] === 0x64 && bytes[start + 1] === 0x61 && bytes[start + 2] === 0x74 && bytes[start + 3] === 0x61
         ) {
-          const value = decodeValue(bytes, valueStart, end)
-          if (dataLines === 0) {
-            data = value
-            dataBytes = end - valueStart
-          } else {
-            data = data + "\n" + value
-            dataBytes += end - valueStart + 1
-          }
-          dataLines++
+          appendData(decodeValue(bytes, valueStart, end), end - valueStart)
         }
         return
       }
@@ -307,6 +313,119 @@ const makeParserState = (options: ParserOptions | undefined): ParserState => {
     return undefined
   }
 
+  // Interprets one complete line, text[start, end), of a decoded run of lines where every character came from
+  // exactly one byte (so character counts are byte counts): what `processLine` does on bytes.
+  const processTextLine = (text: string, start: number, end: number): void => {
+    if (start === end) {
+      dispatch()
+      return
+    }
+    const first = text.charCodeAt(start)
+    if (first === COLON) {
+      return
+    }
+    eventStarted = true
+    // "data: " first: nearly every line of a chat stream
+    if (
+      first === 0x64 && end - start > 5 && text.charCodeAt(start + 4) === COLON &&
+      text.charCodeAt(start + 1) === 0x61 &&
+      text.charCodeAt(start + 2) === 0x74 && text.charCodeAt(start + 3) === 0x61
+    ) {
+      const valueStart = text.charCodeAt(start + 5) === SPACE ? start + 6 : start + 5
+      appendData(text.slice(valueStart, end), end - valueStart)
+      return
+    }
+    const limit = end - start > 6 ? start + 6 : end
+    let colon = start
+    while (colon < limit && text.charCodeAt(colon) !== COLON) {
+      colon++
+    }
+    if (colon === limit && limit !== end) {
+      return
+    }
+    let valueStart = colon === end ? end : colon + 1
+    if (valueStart < end && text.charCodeAt(valueStart) === SPACE) {
+      valueStart++
+    }
+    switch (colon - start) {
+      case 4: {
+        if (text.startsWith("data", start)) {
+          appendData(text.slice(valueStart, end), end - valueStart)
+        }
+        return
+      }
+      case 5: {
+        if (text.startsWith("event", start)) {
+          eventType = text.slice(valueStart, end)
+        }
+        return
+      }
+      case 2: {
+        if (text.startsWith("id", start)) {
+          const nul = text.indexOf("\0", valueStart)
+          if (nul !== -1 && nul < end) {
+            return
+          }
+          lastEventId = text.slice(valueStart, end)
+        }
+        return
+      }
+    }
+  }
+
+  // Where `parseLineFeedLines` stopped: the byte after the last line ending it consumed.
+  let fastPosition = 0
+  // Reads left before the fast path is tried again, after a read whose bytes did not map one to one to characters.
+  let fastPathPause = 0
+
+  // For a chunk without CR from `position` on, with no byte order mark check pending: completes the pending line
+  // (the byte path), then decodes all the following complete lines with one `TextDecoder` call and interprets them
+  // on the string when every character came from one byte (ASCII, or invalid bytes replaced one by one: a line
+  // ending is ASCII, so it always ends an invalid sequence, and decoding the run equals decoding each value).
+  // Otherwise the run is left to the byte path (and the fast path pauses for a few reads).
+  const parseLineFeedLines = (chunk: Uint8Array, position: number): ServerSentEventsError | undefined => {
+    fastPosition = position
+    if (pendingBytes > 0) {
+      const lineFeed = chunk.indexOf(LINE_FEED, position)
+      if (lineFeed === -1) {
+        return undefined
+      }
+      const error = completeLine(chunk, position, lineFeed)
+      if (error !== undefined) {
+        return error
+      }
+      position = lineFeed + 1
+      fastPosition = position
+    }
+    if (fastPathPause > 0) {
+      fastPathPause--
+      return undefined
+    }
+    const lastLineFeed = chunk.lastIndexOf(LINE_FEED)
+    if (lastLineFeed < position) {
+      return undefined
+    }
+    const runEnd = lastLineFeed + 1
+    const text = decoder.decode(position === 0 && runEnd === chunk.length ? chunk : chunk.subarray(position, runEnd))
+    if (text.length !== runEnd - position) {
+      fastPathPause = 16
+      return undefined
+    }
+    let start = 0
+    let lineFeed = text.indexOf("\n")
+    while (lineFeed !== -1) {
+      if (lineFeed - start + dataBytes > maxEventBytes) {
+        fastPosition = position + start
+        return fail()
+      }
+      processTextLine(text, start, lineFeed)
+      start = lineFeed + 1
+      lineFeed = text.indexOf("\n", start)
+    }
+    fastPosition = runEnd
+    return undefined
+  }
+
   const parse = (chunk: Uint8Array): ServerSentEventsError | undefined => {
     if (failure !== undefined) {
       return failure
@@ -336,8 +455,16 @@ const makeParserState = (options: ParserOptions | undefined): ParserState => {
         position++
       }
     }
-    let lineFeed = chunk.indexOf(LINE_FEED, position)
     let carriageReturn = chunk.indexOf(CARRIAGE_RETURN, position)
+    if (carriageReturn === -1 && position < length) {
+      // Fast path for LF-only input: the complete lines of the chunk are decoded at once.
+      const error = parseLineFeedLines(chunk, position)
+      if (error !== undefined) {
+        return error
+      }
+      position = fastPosition
+    }
+    let lineFeed = chunk.indexOf(LINE_FEED, position)
     while (lineFeed !== -1 || carriageReturn !== -1) {
       let error: ServerSentEventsError | undefined
       if (carriageReturn === -1 || (lineFeed !== -1 && lineFeed < carriageReturn)) {

@@ -315,6 +315,36 @@ describe("GrokClient over sockets: attempt budgets", () => {
       }
     }))
 
+  it.live("validate: false skips the check of one call: temperature 3 goes out, and the 422 is Unprocessable", () =>
+    Effect.gen(function*() {
+      const mock = yield* MockServer.start()
+      const request = ask("x", { temperature: 3 })
+      yield* withGrok({ baseUrl: mock.url }, (grok) =>
+        Effect.gen(function*() {
+          // Checked (the default): refused before sending.
+          const checked = yield* grokError(grok.createChatCompletion(request))
+          expect(checked.reason._tag).toBe("InvalidRequest")
+          const checkedStream = yield* grokError(GrokClient.collect(grok.streamChatCompletion(request)))
+          expect(checkedStream.reason._tag).toBe("InvalidRequest")
+          expect(mock.requestCount).toBe(0)
+          // Unchecked: sent as is, and the server's refusal is mapped as usual.
+          const sent = yield* grokError(grok.createChatCompletion(request, { validate: false }))
+          expect(sent.reason).toMatchObject({ _tag: "HttpStatusError", kind: "Unprocessable", status: 422 })
+          expect(sent.isRetryable).toBe(false)
+          expect(mock.requestCount).toBe(1)
+          expect(mock.requests[0]?.body).toMatchObject({ temperature: 3 })
+          const streamed = yield* grokError(
+            GrokClient.collect(grok.streamChatCompletion(request, { validate: false }))
+          )
+          expect(streamed.reason).toMatchObject({ _tag: "HttpStatusError", kind: "Unprocessable", status: 422 })
+          expect(mock.requestCount).toBe(2)
+          // validate: true checks, as the default does.
+          const again = yield* grokError(grok.createChatCompletion(request, { validate: true }))
+          expect(again.reason._tag).toBe("InvalidRequest")
+          expect(mock.requestCount).toBe(2)
+        }))
+    }))
+
   it.live("429 with Retry-After 0 / retry-after-ms 0: retried, then succeeds", () =>
     Effect.gen(function*() {
       const mock = yield* MockServer.start()

@@ -14,6 +14,7 @@
  * @since 0.1.0
  */
 import {
+  type CallOptions,
   type ChatCompletion,
   type ChatCompletionRequest,
   type ChatMessage,
@@ -306,16 +307,17 @@ type Emit = ((event: AgentEvent<any>) => Effect.Effect<void>) | undefined
 type ModelCall = (
   client: GrokClient["Service"],
   request: ChatCompletionRequest,
+  call: CallOptions | undefined,
   step: number,
   emit: Emit
 ) => Effect.Effect<ChatCompletion, GrokError>
 
-const completeOnce: ModelCall = (client, request) => client.createChatCompletion(request)
+const completeOnce: ModelCall = (client, request, call) => client.createChatCompletion(request, call)
 
-const completeStreaming: ModelCall = (client, request, step, emit) =>
+const completeStreaming: ModelCall = (client, request, call, step, emit) =>
   Effect.suspend(() => {
     const accumulator = ChatCompletionAccumulator.make()
-    return client.streamChatCompletion(request).pipe(
+    return client.streamChatCompletion(request, call).pipe(
       Stream.runForEach((chunk) => {
         accumulator.push(chunk)
         const delta = chunk.choices[0]?.delta
@@ -337,6 +339,9 @@ const completeStreaming: ModelCall = (client, request, step, emit) =>
       )
     )
   })
+
+/** The call options of every request after the first of a run or resume: see `drive`. */
+const alreadyChecked: CallOptions = { validate: false }
 
 /** Gives every call a unique, non-empty id, so each is answered exactly once on the wire. */
 const normalizeToolCalls = (
@@ -522,6 +527,13 @@ const drive = <Tools extends Record<string, Tool.Any>, Output>(
       return yield* failWith(new InvalidResume({ description: "the run has no tool calls waiting for approval" }))
     }
 
+    // The first request of a run (or of a resume: its state comes from the caller) is checked whole
+    // by the client. What later requests add is built here: assistant messages from decoded
+    // completions (tool call ids normalized), tool messages (never empty), and tool_choice "auto"
+    // or "none"; the request options and tools do not change. So they skip the check, which would
+    // otherwise re-validate the whole, growing conversation on every step.
+    let checked = false
+
     while (true) {
       const stepIndex = steps.length
       const atCap = stepIndex >= maxSteps
@@ -541,7 +553,9 @@ const drive = <Tools extends Record<string, Tool.Any>, Output>(
           : {})
       }
       if (emit !== undefined) yield* emit({ _tag: "StepStart", step: stepIndex })
-      const completion = yield* callModel(client, request, stepIndex, emit).pipe(
+      const call = checked ? alreadyChecked : undefined
+      checked = true
+      const completion = yield* callModel(client, request, call, stepIndex, emit).pipe(
         Effect.catch((error) => {
           if (error.partial?.usage != null) usage = RunUsage.add(usage, RunUsage.fromWire(error.partial.usage))
           else usage = RunUsage.add(usage, { ...RunUsage.empty, unreportedCalls: 1 })

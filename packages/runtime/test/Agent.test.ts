@@ -457,6 +457,69 @@ describe("Agent", () => {
     })
   })
 
+  describe("the request check runs once per run or resume", () => {
+    it.effect("run: only the first request is checked; later ones (tool rounds, then the answer) skip it", () => {
+      const { effect, grok } = runWith(
+        [{ toolCalls: [call("now", {})] }, { toolCalls: [call("add", { a: 1, b: 2 })] }, { text: "3 at noon" }],
+        Agent.run(agent, "go")
+      )
+      return Effect.gen(function*() {
+        const result = yield* effect
+        assert(result.status === "completed")
+        expect(grok.validated()).toEqual([true, false, false])
+        expect(grok.callOptions[0]).toBeUndefined()
+        expect(grok.callOptions.slice(1)).toEqual([{ validate: false }, { validate: false }])
+        expect(grok.problems).toEqual([])
+      })
+    })
+
+    it.effect("stream: the same, through streamChatCompletion", () => {
+      const { effect, grok } = runWith(
+        [{ toolCalls: [call("add", { a: 1, b: 1 })] }, { text: "The sum is 2." }],
+        Stream.runDrain(Agent.stream(agent, "1+1"))
+      )
+      return Effect.gen(function*() {
+        yield* effect
+        expect(grok.validated()).toEqual([true, false])
+      })
+    })
+
+    it.effect("a final-answer step and a tool_choice reset are built by the loop, so they skip it too", () => {
+      const forced = Agent.make({
+        model: "grok-4.3",
+        toolkit: Tools,
+        maxSteps: 2,
+        onMaxSteps: "final-answer",
+        request: { tool_choice: "required" }
+      })
+      const { effect, grok } = runWith(
+        [{ toolCalls: [call("now", {})] }, { toolCalls: [call("now", {})] }, { text: "noon" }],
+        Agent.run(forced, "time?")
+      )
+      return Effect.gen(function*() {
+        const result = yield* effect
+        assert(result.status === "completed")
+        expect(grok.requests.map((request) => request.tool_choice)).toEqual(["required", "auto", "none"])
+        expect(grok.validated()).toEqual([true, false, false])
+      })
+    })
+
+    it.effect("resume: its first request (the caller's state) is checked again, later ones are not", () =>
+      Effect.gen(function*() {
+        const first = runWith([{ toolCalls: [call("delete_file", { path: "/tmp/b" })] }], Agent.run(agent, "go"))
+        const paused = yield* first.effect
+        assert(paused.status === "paused")
+        expect(first.grok.validated()).toEqual([true])
+        const second = runWith(
+          [{ toolCalls: [call("now", {})] }, { text: "done" }],
+          Agent.resume(agent, paused.state, { [paused.pendingApprovals[0]!.toolCallId]: Agent.approve })
+        )
+        const result = yield* second.effect
+        assert(result.status === "completed")
+        expect(second.grok.validated()).toEqual([true, false])
+      }))
+  })
+
   it.effect("a transport failure becomes ModelCallFailed", () => {
     const { effect } = runWith([{ error: new TransportError({ description: "ECONNREFUSED" }) }], Agent.run(agent, "hi"))
     return Effect.gen(function*() {

@@ -15,6 +15,7 @@ import { ErrorInResponse, type GrokErrorReason, InvalidResponse, StreamError, Ti
 import * as ServerSentEvents from "../ServerSentEvents.ts"
 import * as ValidationIssue from "../ValidationIssue.ts"
 import { tolerantParseOptions } from "../WireSchema.ts"
+import { decodeChunkFast } from "./FastChunk.ts"
 
 /** @internal */
 export interface ReaderFailure {
@@ -97,17 +98,21 @@ export const make = (options: {
           })
         }
       }
-      const exit = decodeChunk(json)
-      if (exit._tag === "Failure") {
-        const error = exit.cause.reasons.find((reason) => reason._tag === "Fail")?.error
-        return {
-          reason: new InvalidResponse({
-            description: "a stream chunk does not match its Schema",
-            issues: error === undefined ? [] : ValidationIssue.fromSchemaError(error)
-          })
+      // The common shape is checked by hand; anything else (and every invalid chunk) by the Schema.
+      let chunk = decodeChunkFast(json)
+      if (chunk === undefined) {
+        const exit = decodeChunk(json)
+        if (exit._tag === "Failure") {
+          const error = exit.cause.reasons.find((reason) => reason._tag === "Fail")?.error
+          return {
+            reason: new InvalidResponse({
+              description: "a stream chunk does not match its Schema",
+              issues: error === undefined ? [] : ValidationIssue.fromSchemaError(error)
+            })
+          }
         }
+        chunk = exit.value
       }
-      const chunk = exit.value
       for (const choice of chunk.choices) {
         if (choice.finish_reason != null) sawFinishReason = true
       }

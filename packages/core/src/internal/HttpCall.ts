@@ -6,18 +6,24 @@
  *
  * @internal
  */
-import { Clock, Duration, Effect, Exit, Random, Redacted, Schema } from "effect"
-import type { HttpClientError, HttpClientResponse } from "effect/http"
+import { Cause, Clock, Duration, Effect, Exit, Random, Redacted, Schema, Scope, Stream } from "effect"
+import type { Array as Arr, Pull } from "effect"
+import { HttpClient } from "effect/http"
+import type { HttpClientError, HttpClientRequest, HttpClientResponse } from "effect/http"
 import { errorBodyCode, errorBodyMessage, parseErrorBody } from "../ErrorBody.ts"
+import type { CallOptions, GrokClientOptions } from "../GrokClient.ts"
 import {
   ErrorInResponse,
   GrokError,
   type GrokErrorReason,
   InvalidResponse,
   reasonFromHttpResponse,
+  StreamError,
   Timeout,
-  TransportError
+  TransportError,
+  UnsupportedParameter
 } from "../GrokError.ts"
+import type { Refusal } from "../ModelCapabilities.ts"
 import { backoffMillis, retryAfterMillis, shouldRetry } from "../RetryPolicy.ts"
 import * as ValidationIssue from "../ValidationIssue.ts"
 
@@ -29,6 +35,27 @@ export interface AttemptFailure {
   readonly reason: GrokErrorReason
   readonly headers?: Headers | undefined
 }
+
+/**
+ * What a client resolves from its options, defaults applied (the base URL aside): its
+ * `HttpClient` (through `transformClient`), the retry budget, the timeouts, whether a call's
+ * request is checked, and the scrubber of its key.
+ */
+export const resolveOptions = Effect.fnUntraced(function*(options: GrokClientOptions) {
+  const baseHttpClient = yield* HttpClient.HttpClient
+  const attemptTimeout = Duration.fromInputUnsafe(options.timeout ?? "15 minutes")
+  const validateRequests = options.validateRequests ?? true
+  return {
+    httpClient: options.transformClient ? options.transformClient(baseHttpClient) : baseHttpClient,
+    maxRetries: Math.max(0, Math.floor(options.maxRetries ?? 2)),
+    attemptTimeout,
+    firstTokenTimeout: Duration.fromInputUnsafe(options.firstTokenTimeout ?? attemptTimeout),
+    idleTimeout: Duration.fromInputUnsafe(options.idleTimeout ?? "5 minutes"),
+    /** Whether a call's request is checked: the client's `validateRequests`, unless the call says `validate: false`. */
+    checks: (call: CallOptions | undefined): boolean => validateRequests && call?.validate !== false,
+    scrub: scrubber(options.apiKey)
+  }
+})
 
 /** @internal */
 export const fail = (reason: GrokErrorReason, headers?: Headers) => Effect.fail<AttemptFailure>({ reason, headers })
@@ -46,6 +73,36 @@ const describeTransport = (error: HttpClientError.HttpClientError): string => {
 export const transport = (error: HttpClientError.HttpClientError): AttemptFailure => ({
   reason: new TransportError({ description: describeTransport(error) })
 })
+
+/**
+ * The strict Schema check of a request before it is sent: `InvalidRequest` with the Schema's
+ * issues, or `undefined` when the request is valid.
+ */
+export const invalidRequest = (
+  method: string,
+  decode: (input: unknown) => Exit.Exit<unknown, Schema.SchemaError>,
+  request: unknown
+): GrokError | undefined => {
+  const decoded = decode(request)
+  if (decoded._tag === "Success") return undefined
+  const error = decoded.cause.reasons.find((reason) => reason._tag === "Fail")?.error
+  return GrokError.invalidRequest(method, error === undefined ? [] : ValidationIssue.fromSchemaError(error))
+}
+
+/** xAI's documented refusals of a request as `UnsupportedParameter` (the first field, every rule), or `undefined`. */
+export const unsupported = (
+  method: string,
+  model: string,
+  refused: ReadonlyArray<Refusal>
+): GrokError | undefined =>
+  refused.length === 0 ? undefined : new GrokError({
+    method,
+    reason: new UnsupportedParameter({
+      model,
+      field: refused[0]!.field,
+      rule: refused.map((refusal) => `${refusal.field}: ${refusal.rule}`).join("; ")
+    })
+  })
 
 /** @internal */
 export const invalidResponse = (description: string, error?: Schema.SchemaError): InvalidResponse =>
@@ -129,6 +186,83 @@ export const timeoutAttempt = <A>(
   Effect.timeoutOrElse(effect, {
     duration: after,
     orElse: () => fail(new Timeout({ phase, after }))
+  })
+
+/** One attempt of a JSON call: send, fail on an error status, decode the body; bounded by `after`. */
+export const jsonAttempt = <A>(
+  httpClient: HttpClient.HttpClient,
+  request: HttpClientRequest.HttpClientRequest,
+  decode: (input: unknown) => Exit.Exit<A, Schema.SchemaError>,
+  after: Duration.Duration
+): Effect.Effect<A, AttemptFailure> =>
+  timeoutAttempt(
+    Effect.gen(function*() {
+      const response = yield* Effect.mapError(httpClient.execute(request), transport)
+      if (response.status < 200 || response.status >= 300) return yield* failOnStatus(response)
+      const text = yield* Effect.mapError(response.text, transport)
+      return yield* decodeBody(text, decode, response.headers)
+    }),
+    "attempt",
+    after
+  )
+
+/** What a stream reader gives: the next decoded events, a failure, or the end. */
+export type EventPull<A> = Effect.Effect<Arr.NonEmptyReadonlyArray<A>, AttemptFailure | Cause.Done<void>>
+
+/**
+ * One attempt of a streamed call: send, check the status and content type, and read up to the
+ * first events, which is the last point where a retry cannot duplicate what the caller saw. The
+ * first-token timeout covers the whole wait for them, the response headers included, so a server
+ * that never answers is cut too. The socket belongs to a scope forked from `scope`, closed when
+ * the attempt fails. What the returned pull fails with later is a `GrokError` of `method`, its
+ * reason scrubbed.
+ */
+export const openEventStream = <A>(options: {
+  readonly httpClient: HttpClient.HttpClient
+  readonly request: HttpClientRequest.HttpClientRequest
+  readonly scope: Scope.Scope
+  readonly method: string
+  readonly firstTokenTimeout: Duration.Duration
+  readonly scrub: (reason: GrokErrorReason) => GrokErrorReason
+  /** Reads the body's bytes into events. */
+  readonly read: (
+    bytes: Pull.Pull<Arr.NonEmptyReadonlyArray<Uint8Array>, HttpClientError.HttpClientError>
+  ) => EventPull<A>
+  /** The `Truncated` description of a stream that ends before its first event. */
+  readonly endedEarly: string
+}): Effect.Effect<Pull.Pull<Arr.NonEmptyReadonlyArray<A>, GrokError>, AttemptFailure> =>
+  Effect.gen(function*() {
+    const attemptScope = yield* Scope.fork(options.scope)
+    return yield* Effect.onError(
+      Effect.gen(function*() {
+        const response = yield* Effect.mapError(options.httpClient.execute(options.request), transport)
+        if (response.status < 200 || response.status >= 300) return yield* failOnStatus(response)
+        if (!isEventStream(response)) return yield* notAnEventStream(response)
+        const bytes = yield* Scope.provide(Stream.toPull(response.stream), attemptScope)
+        const pull = options.read(bytes)
+        const first = yield* Effect.catch(pull, (failure) =>
+          Cause.isDone(failure)
+            ? fail(new StreamError({ kind: "Truncated", description: options.endedEarly }))
+            : Effect.fail(failure))
+        let pending: Arr.NonEmptyReadonlyArray<A> | undefined = first
+        const rest: Pull.Pull<Arr.NonEmptyReadonlyArray<A>, GrokError> = Effect.suspend(() => {
+          if (pending !== undefined) {
+            const events = pending
+            pending = undefined
+            return Effect.succeed(events)
+          }
+          return Effect.catch(
+            pull,
+            (failure): Effect.Effect<never, GrokError | Cause.Done<void>> =>
+              Cause.isDone(failure)
+                ? Effect.fail(failure)
+                : Effect.fail(new GrokError({ method: options.method, reason: options.scrub(failure.reason) }))
+          )
+        })
+        return rest
+      }),
+      () => Scope.close(attemptScope, Exit.void)
+    ).pipe((attempt) => timeoutAttempt(attempt, "first-token", options.firstTokenTimeout))
   })
 
 /**

@@ -1,10 +1,11 @@
 /**
  * A fake GrokClient for unit tests of the loop: answers each request with the next scripted
- * completion, records every request, and checks each one with the transcript rule of the wire
+ * completion, records every request (and the call options it came with), and checks each one with the transcript rule of the wire
  * (every assistant tool call answered by exactly one tool message before the next assistant or
  * user turn; ids unique).
  */
 import {
+  type CallOptions,
   type ChatCompletion,
   type ChatCompletionRequest,
   GrokClient,
@@ -92,12 +93,14 @@ export const transcriptProblems = (request: ChatCompletionRequest): Array<string
 
 export const make = (script: ReadonlyArray<ScriptEntry>) => {
   const requests: Array<ChatCompletionRequest> = []
+  const callOptions: Array<CallOptions | undefined> = []
   const problems: Array<string> = []
   const counts = { successes: 0 }
   let next = 0
-  const answer = (request: ChatCompletionRequest): Effect.Effect<ChatCompletion, GrokError> =>
+  const answer = (request: ChatCompletionRequest, options?: CallOptions): Effect.Effect<ChatCompletion, GrokError> =>
     Effect.suspend(() => {
       requests.push(request)
+      callOptions.push(options)
       problems.push(...transcriptProblems(request))
       const index = next++
       const entry = script[index] ?? { text: "(script exhausted)" }
@@ -111,8 +114,8 @@ export const make = (script: ReadonlyArray<ScriptEntry>) => {
     GrokClient.of({
       baseUrl: "scripted://",
       createChatCompletion: answer,
-      streamChatCompletion: (request) =>
-        Stream.unwrap(Effect.map(answer(request), (full) => {
+      streamChatCompletion: (request, options) =>
+        Stream.unwrap(Effect.map(answer(request, options), (full) => {
           const choice = full.choices[0]!
           const chunk = (delta: object, finish: string | null = null) => ({
             id: full.id,
@@ -135,5 +138,7 @@ export const make = (script: ReadonlyArray<ScriptEntry>) => {
       getModel: (id) => Effect.succeed({ id })
     })
   )
-  return { layer, requests, problems, counts }
+  /** Whether each request was to be checked by the client (`validate` not false). */
+  const validated = () => callOptions.map((options) => options?.validate !== false)
+  return { layer, requests, callOptions, validated, problems, counts }
 }
