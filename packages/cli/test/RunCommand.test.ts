@@ -3,38 +3,7 @@
  * (no XAI_API_KEY: the in-process mock), reading what a user would see.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { spawn } from "node:child_process"
-import { fileURLToPath } from "node:url"
-
-const repositoryRoot = fileURLToPath(new URL("../../../", import.meta.url))
-
-interface Outcome {
-  readonly code: number | null
-  readonly stdout: string
-  readonly stderr: string
-}
-
-const offlineEnvironment = (): NodeJS.ProcessEnv => {
-  const environment: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" }
-  delete environment.XAI_API_KEY
-  delete environment.XAI_BASE_URL
-  return environment
-}
-
-const grokit = (args: ReadonlyArray<string>, environment = offlineEnvironment()): Promise<Outcome> =>
-  new Promise((resolve, reject) => {
-    const child = spawn("node_modules/.bin/tsx", ["packages/cli/src/bin.ts", ...args], {
-      cwd: repositoryRoot,
-      env: environment,
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")))
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")))
-    child.once("error", reject)
-    child.once("exit", (code) => resolve({ code, stdout, stderr }))
-  })
+import { grokit, offlineEnvironment } from "./support/Grokit.ts"
 
 describe("grokit run", () => {
   it("runs the demo (custom tools) offline: says it is a mock first, shows tool calls, results and cost", async () => {
