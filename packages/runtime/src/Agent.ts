@@ -26,20 +26,13 @@ import {
   type ToolCall
 } from "@grokit/core"
 import * as ChatCompletionAccumulator from "@grokit/core/ChatCompletionAccumulator"
-import { Duration, Effect, Queue, Schema, Stream } from "effect"
+import { Duration, Effect, Schema, Stream } from "effect"
 import { Tool, Toolkit } from "effect/ai"
-import {
-  AgentError,
-  InvalidAgent,
-  InvalidOutput,
-  InvalidResume,
-  MaxStepsReached,
-  ModelCallFailed
-} from "./AgentError.ts"
-import type { AgentErrorReason } from "./AgentError.ts"
+import { AgentError, InvalidAgent, InvalidResume, ModelCallFailed } from "./AgentError.ts"
 import type { AgentEvent } from "./AgentEvent.ts"
-import type { AgentResult, PendingApproval, StopReason } from "./AgentResult.ts"
-import type { AgentState, AgentStep, ToolResult } from "./AgentState.ts"
+import type { AgentResult, PendingApproval } from "./AgentResult.ts"
+import type { AgentState, AgentStep } from "./AgentState.ts"
+import * as LoopCore from "./internal/LoopCore.ts"
 import * as ToolExecution from "./internal/ToolExecution.ts"
 import * as RunUsage from "./RunUsage.ts"
 import * as StopCondition from "./StopCondition.ts"
@@ -302,15 +295,9 @@ export const initialState = (
   return { version: 1, messages, steps: [], usage: RunUsage.empty, citations: [], pending: [] }
 }
 
-type Emit = ((event: AgentEvent<any>) => Effect.Effect<void>) | undefined
+type Emit = LoopCore.Emit
 
-type ModelCall = (
-  client: GrokClient["Service"],
-  request: ChatCompletionRequest,
-  call: CallOptions | undefined,
-  step: number,
-  emit: Emit
-) => Effect.Effect<ChatCompletion, GrokError>
+type ModelCall = LoopCore.ModelCall<GrokClient["Service"], ChatCompletionRequest, ChatCompletion>
 
 const completeOnce: ModelCall = (client, request, call) => client.createChatCompletion(request, call)
 
@@ -340,41 +327,10 @@ const completeStreaming: ModelCall = (client, request, call, step, emit) =>
     )
   })
 
-/** The call options of every request after the first of a run or resume: see `drive`. */
+/** The call options of every request after the first of a run or resume: see `LoopCore.Run.skipsCheck`. */
 const alreadyChecked: CallOptions = { validate: false }
 
-/** Gives every call a unique, non-empty id, so each is answered exactly once on the wire. */
-const normalizeToolCalls = (
-  calls: ReadonlyArray<
-    { readonly id: string; readonly function: { readonly name: string; readonly arguments: string } }
-  >,
-  step: number,
-  seen: Set<string>
-): Array<ToolCall> =>
-  calls.map((call, index) => {
-    let id = call.id
-    if (id === "" || seen.has(id)) {
-      const base = id === "" ? `call_${step}_${index}` : `${id}_${index}`
-      id = base
-      let suffix = 1
-      while (seen.has(id)) id = `${base}_${suffix++}`
-    }
-    seen.add(id)
-    return { id, type: "function", function: { name: call.function.name, arguments: call.function.arguments } }
-  })
-
-const toolMessage = (result: ToolResult): ChatMessage => ({
-  role: "tool",
-  tool_call_id: result.toolCallId,
-  content: result.content === "" ? "(empty result)" : result.content
-})
-
-const assistantMessage = (text: string, toolCalls: ReadonlyArray<ToolCall>): ChatMessage =>
-  toolCalls.length === 0
-    ? { role: "assistant", content: text }
-    : text === ""
-    ? { role: "assistant", tool_calls: toolCalls }
-    : { role: "assistant", content: text, tool_calls: toolCalls }
+const noRejections: ReadonlyMap<string, string> = new Map()
 
 const needsApproval = (
   toolkit: Toolkit.WithHandler<any>,
@@ -414,90 +370,18 @@ const drive = <Tools extends Record<string, Tool.Any>, Output>(
 ): Effect.Effect<AgentResult<Output>, AgentError, Requirements<Tools>> =>
   Effect.gen(function*() {
     const options = agent.options
-    const messages: Array<ChatMessage> = [...start.messages]
-    const steps: Array<AgentStep> = [...start.steps]
-    const citations: Array<string> = [...start.citations]
-    let usage = start.usage
-    const snapshot = (pending: ReadonlyArray<ToolCall> = []): AgentState => ({
-      version: 1,
-      messages: [...messages],
-      steps: [...steps],
-      usage,
-      citations: [...citations],
-      pending: [...pending]
-    })
-    const failWith = (reason: AgentErrorReason, pending: ReadonlyArray<ToolCall> = []) =>
-      Effect.fail(new AgentError({ reason, state: snapshot(pending) }))
-    if (agent.problem !== undefined) return yield* failWith(new InvalidAgent({ description: agent.problem }))
+    const loop = new LoopCore.Run<Output>(options, start, emit)
+    const { messages, steps } = loop
+    if (agent.problem !== undefined) return yield* loop.failWith(new InvalidAgent({ description: agent.problem }))
 
     const client = yield* GrokClient
     const toolkit: Toolkit.WithHandler<any> = options.toolkit === undefined
       ? yield* (emptyToolkit as unknown as Effect.Effect<Toolkit.WithHandler<any>>)
       : yield* (options.toolkit as unknown as Effect.Effect<Toolkit.WithHandler<any>>)
-    const maxSteps = options.maxSteps ?? 10
-    const stopConditions = options.stopWhen === undefined
-      ? []
-      : Array.isArray(options.stopWhen)
-      ? options.stopWhen as ReadonlyArray<StopCondition.StopCondition>
-      : [options.stopWhen as StopCondition.StopCondition]
-    const execution = {
-      timeout: Duration.fromInputUnsafe(options.toolTimeout ?? "60 seconds"),
-      maxOutputBytes: options.maxToolOutputBytes ?? 32 * 1024
-    }
-    const concurrency = Math.max(1, options.toolConcurrency ?? 8)
-    const seenIds = new Set<string>()
-    for (const message of messages) {
-      if (message.role === "assistant") { for (const call of message.tool_calls ?? []) seenIds.add(call.id) }
-    }
-    const toolsCalled: Array<string> = []
-    for (const step of steps) for (const call of step.toolCalls) toolsCalled.push(call.function.name)
     // A forced tool_choice ("required" or a named function) would force a tool call on every step,
     // and the model could never answer: it applies until the first tool call, then "auto".
-    const requestedChoice = options.request?.tool_choice
-    const forcesTools = (options.resetToolChoice ?? true) && requestedChoice !== undefined &&
-      requestedChoice !== "auto" && requestedChoice !== "none"
-
-    /** What every result carries, from the state at its end. */
-    const resultBase = (state: AgentState) => ({
-      steps: state.steps,
-      usage,
-      costInUsDollars: RunUsage.costInUsDollars(usage),
-      citations: state.citations,
-      messages: state.messages,
-      state
-    })
-    const result = (
-      status: "completed",
-      text: string,
-      output: Output,
-      stopReason: StopReason,
-      stoppedBy?: string
-    ): AgentResult<Output> => ({
-      status,
-      text,
-      output,
-      stopReason,
-      ...(stoppedBy === undefined ? {} : { stoppedBy }),
-      ...resultBase(snapshot())
-    })
-
-    const runTools = (calls: ReadonlyArray<ToolCall>, step: number, rejected: ReadonlyMap<string, string>) =>
-      Effect.forEach(calls, (call) => {
-        const rejection = rejected.get(call.id)
-        const outcome: Effect.Effect<ToolResult, never, any> = rejection !== undefined
-          ? Effect.succeed({
-            toolCallId: call.id,
-            name: call.function.name,
-            content: `Error: the user rejected this call${rejection === "" ? "" : `: ${rejection}`}`,
-            isFailure: true,
-            failure: "rejected" as const,
-            truncated: false
-          })
-          : ToolExecution.execute(toolkit, call, execution)
-        return emit === undefined
-          ? outcome
-          : Effect.tap(outcome, (toolResult) => emit({ _tag: "ToolResult", step, result: toolResult }))
-      }, { concurrency })
+    const forcesTools = LoopCore.forcesTools(options, options.request?.tool_choice)
+    const execute = (call: ToolCall) => ToolExecution.execute(toolkit, call, loop.execution)
 
     // A paused run: answer the pending calls first, as decided.
     if (start.pending.length > 0) {
@@ -507,7 +391,7 @@ const drive = <Tools extends Record<string, Tool.Any>, Output>(
         if (!mustApprove) continue
         const decision = decisions?.[call.id]
         if (decision === undefined) {
-          return yield* failWith(
+          return yield* loop.failWith(
             new InvalidResume({ description: `no decision for tool call ${call.id} (${call.function.name})` }),
             start.pending
           )
@@ -516,30 +400,23 @@ const drive = <Tools extends Record<string, Tool.Any>, Output>(
       }
       for (const id of Object.keys(decisions ?? {})) {
         if (!start.pending.some((call) => call.id === id)) {
-          return yield* failWith(new InvalidResume({ description: `no pending tool call has id ${id}` }), start.pending)
+          return yield* loop.failWith(
+            new InvalidResume({ description: `no pending tool call has id ${id}` }),
+            start.pending
+          )
         }
       }
       const last = steps[steps.length - 1]
-      const results = yield* runTools(start.pending, last?.index ?? 0, rejected)
-      for (const toolResult of results) messages.push(toolMessage(toolResult))
+      const results = yield* loop.runTools(start.pending, last?.index ?? 0, rejected, execute)
+      for (const toolResult of results) messages.push(LoopCore.toolMessage(toolResult))
       if (last !== undefined) steps[steps.length - 1] = { ...last, toolResults: results }
     } else if (decisions !== undefined && Object.keys(decisions).length > 0) {
-      return yield* failWith(new InvalidResume({ description: "the run has no tool calls waiting for approval" }))
+      return yield* loop.failWith(new InvalidResume({ description: "the run has no tool calls waiting for approval" }))
     }
-
-    // The first request of a run (or of a resume: its state comes from the caller) is checked whole
-    // by the client. What later requests add is built here: assistant messages from decoded
-    // completions (tool call ids normalized), tool messages (never empty), and tool_choice "auto"
-    // or "none"; the request options and tools do not change. So they skip the check, which would
-    // otherwise re-validate the whole, growing conversation on every step.
-    let checked = false
 
     while (true) {
       const stepIndex = steps.length
-      const atCap = stepIndex >= maxSteps
-      if (atCap && (options.onMaxSteps ?? "error") === "error") {
-        return yield* failWith(new MaxStepsReached({ maxSteps }))
-      }
+      const atCap = yield* loop.atCap(options.onMaxSteps)
       const request: ChatCompletionRequest = {
         ...options.request,
         ...(agent.responseFormat === undefined ? {} : { response_format: agent.responseFormat }),
@@ -548,31 +425,29 @@ const drive = <Tools extends Record<string, Tool.Any>, Output>(
         ...(agent.wireTools.length === 0 ? {} : { tools: agent.wireTools }),
         ...(atCap
           ? { tool_choice: "none" as const }
-          : forcesTools && toolsCalled.length > 0
+          : forcesTools && loop.toolsCalled.length > 0
           ? { tool_choice: "auto" as const }
           : {})
       }
       if (emit !== undefined) yield* emit({ _tag: "StepStart", step: stepIndex })
-      const call = checked ? alreadyChecked : undefined
-      checked = true
+      const call = loop.skipsCheck() ? alreadyChecked : undefined
       const completion = yield* callModel(client, request, call, stepIndex, emit).pipe(
         Effect.catch((error) => {
-          if (error.partial?.usage != null) usage = RunUsage.add(usage, RunUsage.fromWire(error.partial.usage))
-          else usage = RunUsage.add(usage, { ...RunUsage.empty, unreportedCalls: 1 })
-          return failWith(new ModelCallFailed({ error }))
+          loop.chargeFailedCall(error.partial?.usage != null ? RunUsage.fromWire(error.partial.usage) : undefined)
+          return loop.failWith(new ModelCallFailed({ error }))
         })
       )
       const stepUsage = RunUsage.fromWire(completion.usage)
-      usage = RunUsage.add(usage, stepUsage)
+      loop.usage = RunUsage.add(loop.usage, stepUsage)
       for (const url of completion.citations ?? []) {
-        if (!citations.includes(url)) {
-          citations.push(url)
+        if (!loop.citations.includes(url)) {
+          loop.citations.push(url)
           if (emit !== undefined) yield* emit({ _tag: "Citation", url })
         }
       }
       const choice = completion.choices[0]
       if (choice === undefined) {
-        return yield* failWith(
+        return yield* loop.failWith(
           new ModelCallFailed({
             error: new GrokError({
               method: "agent",
@@ -583,7 +458,16 @@ const drive = <Tools extends Record<string, Tool.Any>, Output>(
       }
       const text = choice.message.content ?? ""
       const reasoning = choice.message.reasoning_content ?? undefined
-      const toolCalls = atCap ? [] : normalizeToolCalls(choice.message.tool_calls ?? [], stepIndex, seenIds)
+      const toolCalls = atCap
+        ? []
+        : loop.normalize(
+          (choice.message.tool_calls ?? []).map((call) => ({
+            id: call.id,
+            name: call.function.name,
+            arguments: call.function.arguments
+          })),
+          stepIndex
+        )
       const step: AgentStep = {
         index: stepIndex,
         text,
@@ -593,44 +477,27 @@ const drive = <Tools extends Record<string, Tool.Any>, Output>(
         finishReason: choice.finish_reason ?? null,
         usage: stepUsage
       }
-      messages.push(assistantMessage(text, toolCalls))
+      messages.push(LoopCore.assistantMessage(text, toolCalls))
 
-      if (toolCalls.length === 0) {
-        steps.push(step)
-        if (emit !== undefined) yield* emit({ _tag: "StepFinish", step, usage })
-        const decoded = agent.decodeOutput(text)
-        if (!decoded.ok) return yield* failWith(new InvalidOutput({ text, description: decoded.description }))
-        return result("completed", text, decoded.value, atCap ? "max-steps" : "answer")
-      }
+      if (toolCalls.length === 0) return yield* loop.finishAnswer(step, atCap, agent.decodeOutput)
 
-      if (emit !== undefined) {
-        for (const call of toolCalls) yield* emit({ _tag: "ToolCall", step: stepIndex, call })
-      }
+      yield* loop.emitToolCalls(toolCalls, stepIndex)
       const approvals = yield* Effect.forEach(toolCalls, (call) => needsApproval(toolkit, call))
       if (approvals.some(Boolean)) {
         steps.push(step)
-        if (emit !== undefined) yield* emit({ _tag: "StepFinish", step, usage })
+        if (emit !== undefined) yield* emit({ _tag: "StepFinish", step, usage: loop.usage })
         const pendingApprovals: Array<PendingApproval> = toolCalls
           .filter((_, index) => approvals[index])
           .map((call) => ({ toolCallId: call.id, name: call.function.name, arguments: call.function.arguments }))
-        return { status: "paused", pendingApprovals, ...resultBase(snapshot(toolCalls)) } satisfies AgentResult<Output>
+        return {
+          status: "paused",
+          pendingApprovals,
+          ...loop.resultBase(loop.snapshot(toolCalls))
+        } satisfies AgentResult<Output>
       }
-      const results = yield* runTools(toolCalls, stepIndex, new Map())
-      for (const toolResult of results) messages.push(toolMessage(toolResult))
-      const finished: AgentStep = { ...step, toolResults: results }
-      steps.push(finished)
-      const calledNow = toolCalls.map((call) => call.function.name)
-      toolsCalled.push(...calledNow)
-      if (emit !== undefined) yield* emit({ _tag: "StepFinish", step: finished, usage })
-      const stoppedBy = StopCondition.firstMet(stopConditions, {
-        steps: steps.length,
-        usage,
-        toolsCalledInLastStep: calledNow,
-        toolsCalled
-      })
-      if (stoppedBy !== undefined) {
-        return result("completed", text, text as unknown as Output, "stop-condition", stoppedBy.description)
-      }
+      const results = yield* loop.runTools(toolCalls, stepIndex, noRejections, execute)
+      const stopped = yield* loop.finishToolStep(step, results)
+      if (stopped !== undefined) return stopped
     }
   }) as Effect.Effect<AgentResult<Output>, AgentError, Requirements<Tools>>
 
@@ -664,13 +531,7 @@ const streamFrom = <Tools extends Record<string, Tool.Any>, Output>(
   state: AgentState,
   decisions: Readonly<Record<string, ApprovalDecision>> | undefined
 ): Stream.Stream<AgentEvent<Output>, AgentError, Requirements<Tools>> =>
-  Stream.callback<AgentEvent<Output>, AgentError, Requirements<Tools>>((queue) => {
-    const emit = (event: AgentEvent<any>) => Effect.asVoid(Queue.offer(queue, event as AgentEvent<Output>))
-    return drive(agent, state, completeStreaming, emit, decisions).pipe(
-      Effect.flatMap((result) => emit({ _tag: "Finish", result })),
-      Effect.andThen(Queue.end(queue))
-    )
-  }, { bufferSize: 256, strategy: "suspend" })
+  LoopCore.eventStream((emit) => drive(agent, state, completeStreaming, emit, decisions))
 
 /**
  * Runs an agent as a stream of events: text and reasoning deltas, tool calls and results, step

@@ -26,6 +26,7 @@
  * @since 0.1.0
  */
 import {
+  type CallOptions,
   type ChatMessage,
   GrokError,
   GrokResponses,
@@ -47,18 +48,17 @@ import {
   StreamError,
   type ToolCall
 } from "@grokit/core"
-import { Duration, Effect, Queue, Stream } from "effect"
+import { Effect, Stream } from "effect"
 import type { Tool, Toolkit } from "effect/ai"
 import * as Agent from "./Agent.ts"
-import { AgentError, InvalidAgent, InvalidOutput, MaxStepsReached, ModelCallFailed } from "./AgentError.ts"
-import type { AgentErrorReason } from "./AgentError.ts"
+import { AgentError, InvalidAgent, ModelCallFailed } from "./AgentError.ts"
 import type { AgentEvent } from "./AgentEvent.ts"
-import type { AgentResult, RunWarning, StopReason } from "./AgentResult.ts"
+import type { AgentResult, RunWarning } from "./AgentResult.ts"
 import type { AgentState, AgentStep, ServerToolCallRecord, ToolResult } from "./AgentState.ts"
 import { type CitationSource, serverOrigin } from "./CitationSource.ts"
+import * as LoopCore from "./internal/LoopCore.ts"
 import * as ToolExecution from "./internal/ToolExecution.ts"
 import * as RunUsage from "./RunUsage.ts"
-import * as StopCondition from "./StopCondition.ts"
 
 /**
  * What a local tool result becomes, as a hook decides: the content the model reads instead of
@@ -111,26 +111,27 @@ export type Requirements<Tools extends Record<string, Tool.Any>> =
   | Tool.HandlersFor<Tools>
   | Tool.HandlerServices<Tools[keyof Tools]>
 
-type Emit = ((event: AgentEvent<any>) => Effect.Effect<void>) | undefined
+type Emit = LoopCore.Emit
 
-type ModelCall = (
-  client: GrokResponses["Service"],
-  request: ResponsesRequest,
-  step: number,
-  emit: Emit,
-  conversationId: string | undefined
-) => Effect.Effect<ResponsesResponse, GrokError>
+type ModelCall = LoopCore.ModelCall<GrokResponses["Service"], ResponsesRequest, ResponsesResponse>
 
-const callOptions = (conversationId: string | undefined) =>
-  conversationId === undefined ? undefined : { conversationId }
+/**
+ * The call options of a request: the conversation id, and no check after the first request of a
+ * run (see `LoopCore.Run.skipsCheck`).
+ */
+const callOptions = (conversationId: string | undefined, skipsCheck: boolean): CallOptions | undefined =>
+  conversationId === undefined
+    ? (skipsCheck ? { validate: false } : undefined)
+    : skipsCheck
+    ? { conversationId, validate: false }
+    : { conversationId }
 
-const respondOnce: ModelCall = (client, request, _step, _emit, conversationId) =>
-  client.createResponse(request, callOptions(conversationId))
+const respondOnce: ModelCall = (client, request, call) => client.createResponse(request, call)
 
-const respondStreaming: ModelCall = (client, request, step, emit, conversationId) =>
+const respondStreaming: ModelCall = (client, request, call, step, emit) =>
   Effect.suspend(() => {
     let final: ResponsesResponse | undefined
-    return client.streamResponse(request, callOptions(conversationId)).pipe(
+    return client.streamResponse(request, call).pipe(
       Stream.runForEach((event) => {
         if (isTerminalEvent(event)) {
           final = event.response
@@ -298,31 +299,6 @@ const withInstructions = (items: Array<InputItem>, instructions: string | undefi
   return [...items.slice(0, index), { role: "system", content: instructions }, ...items.slice(index)]
 }
 
-/** Gives every call a unique, non-empty id, so each is answered exactly once on the wire. */
-const normalizeCalls = (
-  calls: ReadonlyArray<{ readonly call_id: string; readonly name: string; readonly arguments: string }>,
-  step: number,
-  seen: Set<string>
-): Array<ToolCall> =>
-  calls.map((call, index) => {
-    let id = call.call_id
-    if (id === "" || seen.has(id)) {
-      const base = id === "" ? `call_${step}_${index}` : `${id}_${index}`
-      id = base
-      let suffix = 1
-      while (seen.has(id)) id = `${base}_${suffix++}`
-    }
-    seen.add(id)
-    return { id, type: "function", function: { name: call.name, arguments: call.arguments } }
-  })
-
-const assistantMessage = (text: string, toolCalls: ReadonlyArray<ToolCall>): ChatMessage =>
-  toolCalls.length === 0
-    ? { role: "assistant", content: text }
-    : text === ""
-    ? { role: "assistant", tool_calls: toolCalls }
-    : { role: "assistant", content: text, tool_calls: toolCalls }
-
 const finishReason = (response: ResponsesResponse, toolCalls: number): string => {
   if (response.status === "incomplete") {
     const reason = response.incomplete_details?.reason ?? "incomplete"
@@ -349,21 +325,12 @@ const drive = <Tools extends Record<string, Tool.Any>, Output>(
     const settings = responsesOptions ?? {}
     const collectCitations = settings.citations ?? true
     const warnings = settings.warnings ?? []
-    const messages: Array<ChatMessage> = [...start.messages]
-    const steps: Array<AgentStep> = [...start.steps]
-    const citations: Array<string> = [...start.citations]
     const sources: Array<CitationSource> = [...(start.sources ?? [])]
-    let usage = start.usage
-    const snapshot = (): AgentState => ({
-      version: 1,
-      messages: [...messages],
-      steps: [...steps],
-      usage,
-      citations: [...citations],
-      ...(sources.length === 0 ? {} : { sources: [...sources] }),
-      pending: []
-    })
-    const failWith = (reason: AgentErrorReason) => Effect.fail(new AgentError({ reason, state: snapshot() }))
+    const loop = new LoopCore.Run<Output>(options, start, emit, sources, (state) => ({
+      ...(sources.length === 0 ? {} : { sources: state.sources }),
+      ...(warnings.length === 0 ? {} : { warnings })
+    }))
+    const { citations, messages, steps } = loop
 
     const tools = (options.toolkit ?? emptyToolkit).tools as Record<string, Tool.Any>
     const needingApproval = Object.values(tools).filter((tool) =>
@@ -376,7 +343,7 @@ const drive = <Tools extends Record<string, Tool.Any>, Output>(
         : start.pending.length > 0
         ? "the state has tool calls waiting for approval, which the Responses path does not support yet"
         : undefined)
-    if (problem !== undefined) return yield* failWith(new InvalidAgent({ description: problem }))
+    if (problem !== undefined) return yield* loop.failWith(new InvalidAgent({ description: problem }))
 
     const client = yield* GrokResponses
     const toolkit: Toolkit.WithHandler<any> = options.toolkit === undefined
@@ -391,26 +358,8 @@ const drive = <Tools extends Record<string, Tool.Any>, Output>(
       })),
       ...(settings.serverTools ?? [])
     ]
-    const maxSteps = options.maxSteps ?? 10
-    const stopConditions = options.stopWhen === undefined
-      ? []
-      : Array.isArray(options.stopWhen)
-      ? options.stopWhen as ReadonlyArray<StopCondition.StopCondition>
-      : [options.stopWhen as StopCondition.StopCondition]
-    const execution = {
-      timeout: Duration.fromInputUnsafe(options.toolTimeout ?? "60 seconds"),
-      maxOutputBytes: options.maxToolOutputBytes ?? 32 * 1024
-    }
-    const concurrency = Math.max(1, options.toolConcurrency ?? 8)
-    const seenIds = new Set<string>()
-    for (const message of messages) {
-      if (message.role === "assistant") { for (const call of message.tool_calls ?? []) seenIds.add(call.id) }
-    }
-    const toolsCalled: Array<string> = []
-    for (const step of steps) for (const call of step.toolCalls) toolsCalled.push(call.function.name)
     const requestedChoice = mapped.fields.tool_choice
-    const forcesTools = (options.resetToolChoice ?? true) && requestedChoice !== undefined &&
-      requestedChoice !== "auto" && requestedChoice !== "none"
+    const forcesTools = LoopCore.forcesTools(options, requestedChoice)
     const firstCall = steps.length === 0
 
     const addCitation = (source: CitationSource): Effect.Effect<void> => {
@@ -420,58 +369,38 @@ const drive = <Tools extends Record<string, Tool.Any>, Output>(
       return emit === undefined ? Effect.void : emit({ _tag: "Citation", ...source })
     }
 
-    const result = (text: string, output: Output, stopReason: StopReason, stoppedBy?: string): AgentResult<Output> => {
-      const state = snapshot()
-      return {
-        status: "completed",
-        text,
-        output,
-        stopReason,
-        ...(stoppedBy === undefined ? {} : { stoppedBy }),
-        steps: state.steps,
-        usage,
-        costInUsDollars: RunUsage.costInUsDollars(usage),
-        citations: state.citations,
-        ...(sources.length === 0 ? {} : { sources: state.sources }),
-        ...(warnings.length === 0 ? {} : { warnings }),
-        messages: state.messages,
-        state
-      }
-    }
-
-    const runTool = (call: ToolCall, step: number) =>
-      Effect.flatMap(ToolExecution.execute(toolkit, call, execution), (executed) => {
+    /** The sources each rewritten result cites, by tool call id, until they are added after its event. */
+    const citedBy = new Map<string, NonNullable<ToolResultRewrite["citations"]>>()
+    const execute = (call: ToolCall) =>
+      Effect.map(ToolExecution.execute(toolkit, call, loop.execution), (executed): ToolResult => {
         const rewrite = settings.onToolResult?.(executed)
-        const toolResult: ToolResult = rewrite?.content === undefined
+        if (rewrite?.citations !== undefined) citedBy.set(call.id, rewrite.citations)
+        return rewrite?.content === undefined
           ? executed
-          : { ...executed, content: ToolExecution.capContent(rewrite.content, execution.maxOutputBytes).content }
-        const cited = Effect.forEach(rewrite?.citations ?? [], (entry) =>
-          addCitation({
-            url: entry.url,
-            ...(entry.title === undefined ? {} : { title: entry.title }),
-            ...(entry.date === undefined ? {} : { date: entry.date }),
-            origin: "tool",
-            tool: executed.name
-          }), { discard: true })
-        return Effect.as(
-          emit === undefined
-            ? cited
-            : Effect.andThen(emit({ _tag: "ToolResult", step, result: toolResult }), cited),
-          toolResult
-        )
+          : { ...executed, content: ToolExecution.capContent(rewrite.content, loop.execution.maxOutputBytes).content }
       })
+    const addCitations = (toolResult: ToolResult) => {
+      const entries = citedBy.get(toolResult.toolCallId) ?? []
+      citedBy.delete(toolResult.toolCallId)
+      return Effect.forEach(entries, (entry) =>
+        addCitation({
+          url: entry.url,
+          ...(entry.title === undefined ? {} : { title: entry.title }),
+          ...(entry.date === undefined ? {} : { date: entry.date }),
+          origin: "tool",
+          tool: toolResult.name
+        }), { discard: true })
+    }
+    const noRejections: ReadonlyMap<string, string> = new Map()
 
     while (true) {
       const stepIndex = steps.length
-      const atCap = stepIndex >= maxSteps
-      if (atCap && (options.onMaxSteps ?? "error") === "error") {
-        return yield* failWith(new MaxStepsReached({ maxSteps }))
-      }
+      const atCap = yield* loop.atCap(options.onMaxSteps)
       const toolChoice: ResponsesToolChoice | undefined = atCap
         ? "none"
         : firstCall && stepIndex === 0 && settings.firstStepToolChoice !== undefined
         ? settings.firstStepToolChoice
-        : forcesTools && toolsCalled.length > 0
+        : forcesTools && loop.toolsCalled.length > 0
         ? "auto"
         : requestedChoice
       const request: ResponsesRequest = {
@@ -482,16 +411,17 @@ const drive = <Tools extends Record<string, Tool.Any>, Output>(
         ...(toolChoice === undefined ? {} : { tool_choice: toolChoice })
       }
       if (emit !== undefined) yield* emit({ _tag: "StepStart", step: stepIndex })
-      const response = yield* callModel(client, request, stepIndex, emit, settings.conversationId).pipe(
+      const call = callOptions(settings.conversationId, loop.skipsCheck())
+      const response = yield* callModel(client, request, call, stepIndex, emit).pipe(
         Effect.catch((error) => {
-          usage = RunUsage.add(usage, { ...RunUsage.empty, unreportedCalls: 1 })
-          return failWith(new ModelCallFailed({ error }))
+          loop.chargeFailedCall(undefined)
+          return loop.failWith(new ModelCallFailed({ error }))
         })
       )
       const stepUsage = RunUsage.fromResponsesUsage(response.usage)
-      usage = RunUsage.add(usage, stepUsage)
+      loop.usage = RunUsage.add(loop.usage, stepUsage)
       if (response.status === "failed") {
-        return yield* failWith(
+        return yield* loop.failWith(
           new ModelCallFailed({
             error: new GrokError({
               method: "agent",
@@ -512,7 +442,14 @@ const drive = <Tools extends Record<string, Tool.Any>, Output>(
       }
       const text = responseText(response)
       const reasoning = responseReasoning(response)
-      const toolCalls = atCap ? [] : normalizeCalls(responseFunctionCalls(response), stepIndex, seenIds)
+      const toolCalls = atCap ? [] : loop.normalize(
+        responseFunctionCalls(response).map((call) => ({
+          id: call.call_id,
+          name: call.name,
+          arguments: call.arguments
+        })),
+        stepIndex
+      )
       const serverToolCalls: Array<ServerToolCallRecord> = responseServerToolCalls(response).map((call) => ({
         type: call.type,
         ...(call.name == null ? {} : { name: call.name }),
@@ -529,41 +466,14 @@ const drive = <Tools extends Record<string, Tool.Any>, Output>(
         usage: stepUsage,
         ...(serverToolCalls.length === 0 ? {} : { serverToolCalls })
       }
-      messages.push(assistantMessage(text, toolCalls))
+      messages.push(LoopCore.assistantMessage(text, toolCalls))
 
-      if (toolCalls.length === 0) {
-        steps.push(step)
-        if (emit !== undefined) yield* emit({ _tag: "StepFinish", step, usage })
-        const decoded = agent.decodeOutput(text)
-        if (!decoded.ok) return yield* failWith(new InvalidOutput({ text, description: decoded.description }))
-        return result(text, decoded.value, atCap ? "max-steps" : "answer")
-      }
+      if (toolCalls.length === 0) return yield* loop.finishAnswer(step, atCap, agent.decodeOutput)
 
-      if (emit !== undefined) {
-        for (const call of toolCalls) yield* emit({ _tag: "ToolCall", step: stepIndex, call })
-      }
-      const results = yield* Effect.forEach(toolCalls, (call) => runTool(call, stepIndex), { concurrency })
-      for (const toolResult of results) {
-        messages.push({
-          role: "tool",
-          tool_call_id: toolResult.toolCallId,
-          content: toolResult.content === "" ? "(empty result)" : toolResult.content
-        })
-      }
-      const finished: AgentStep = { ...step, toolResults: results }
-      steps.push(finished)
-      const calledNow = toolCalls.map((call) => call.function.name)
-      toolsCalled.push(...calledNow)
-      if (emit !== undefined) yield* emit({ _tag: "StepFinish", step: finished, usage })
-      const stoppedBy = StopCondition.firstMet(stopConditions, {
-        steps: steps.length,
-        usage,
-        toolsCalledInLastStep: calledNow,
-        toolsCalled
-      })
-      if (stoppedBy !== undefined) {
-        return result(text, text as unknown as Output, "stop-condition", stoppedBy.description)
-      }
+      yield* loop.emitToolCalls(toolCalls, stepIndex)
+      const results = yield* loop.runTools(toolCalls, stepIndex, noRejections, execute, addCitations)
+      const stopped = yield* loop.finishToolStep(step, results)
+      if (stopped !== undefined) return stopped
     }
   }) as Effect.Effect<AgentResult<Output>, AgentError, Requirements<Tools>>
 
@@ -631,10 +541,4 @@ export const stream = <Tools extends Record<string, Tool.Any>, Output>(
   input: string | ReadonlyArray<ChatMessage>,
   options?: ResponsesOptions
 ): Stream.Stream<AgentEvent<Output>, AgentError, Requirements<Tools>> =>
-  Stream.callback<AgentEvent<Output>, AgentError, Requirements<Tools>>((queue) => {
-    const emit = (event: AgentEvent<any>) => Effect.asVoid(Queue.offer(queue, event as AgentEvent<Output>))
-    return drive(agent, Agent.initialState(agent, input), respondStreaming, emit, options).pipe(
-      Effect.flatMap((result) => emit({ _tag: "Finish", result })),
-      Effect.andThen(Queue.end(queue))
-    )
-  }, { bufferSize: 256, strategy: "suspend" })
+  LoopCore.eventStream((emit) => drive(agent, Agent.initialState(agent, input), respondStreaming, emit, options))

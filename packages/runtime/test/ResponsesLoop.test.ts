@@ -7,6 +7,7 @@
  */
 import { assert, describe, expect, it } from "@effect/vitest"
 import {
+  type CallOptions,
   GrokError,
   GrokResponses,
   HttpStatusError,
@@ -93,10 +94,12 @@ const response = (entry: Exclude<Entry, { error: GrokError }>, index: number): R
 
 const scripted = (script: ReadonlyArray<Entry>) => {
   const requests: Array<ResponsesRequest> = []
+  const callOptions: Array<CallOptions | undefined> = []
   let next = 0
-  const answer = (request: ResponsesRequest) =>
+  const answer = (request: ResponsesRequest, call?: CallOptions) =>
     Effect.suspend(() => {
       requests.push(request)
+      callOptions.push(call)
       const index = next++
       const entry = script[index] ?? { text: "(script exhausted)" }
       return "error" in entry ? Effect.fail(entry.error) : Effect.succeed(response(entry, index))
@@ -106,8 +109,8 @@ const scripted = (script: ReadonlyArray<Entry>) => {
     GrokResponses.of({
       baseUrl: "scripted://",
       createResponse: answer,
-      streamResponse: (request) =>
-        Stream.unwrap(Effect.map(answer(request), (full): Stream.Stream<ResponsesStreamEvent> => {
+      streamResponse: (request, call) =>
+        Stream.unwrap(Effect.map(answer(request, call), (full): Stream.Stream<ResponsesStreamEvent> => {
           const text = full.output.flatMap((item) =>
             item.type === "message" ? (item as any).content.map((part: any) => part.text) : []
           ).join("")
@@ -127,7 +130,9 @@ const scripted = (script: ReadonlyArray<Entry>) => {
         }))
     })
   )
-  return { layer, requests }
+  /** Whether each request was checked by the client (its call options did not say `validate: false`). */
+  const validated = () => callOptions.map((call) => call?.validate !== false)
+  return { layer, requests, callOptions, validated }
 }
 
 /** Every function_call of the input is answered by exactly one function_call_output, and ids are unique. */
@@ -380,6 +385,51 @@ describe("ResponsesLoop", () => {
       assert.deepStrictEqual(second.citations, ["https://a.example/"])
       assert.strictEqual(second.usage.totalTokens, 260)
     }))
+
+  describe("request validation: the client checks the first request of a run, not the ones the loop builds", () => {
+    it.effect("run: only the first request is checked; the conversation id goes with every call", () =>
+      Effect.gen(function*() {
+        const grok = scripted([
+          { calls: [{ name: "get_weather", arguments: "{\"city\":\"Paris\"}" }] },
+          { calls: [{ name: "get_weather", arguments: "{\"city\":\"Rome\"}" }] },
+          { text: "Sunny." }
+        ])
+        const result = yield* ResponsesLoop.run(agent, "Weather?", { conversationId: "conv-1" }).pipe(
+          Effect.provide(Layer.merge(grok.layer, ToolsLayer))
+        )
+        assert.strictEqual(result.status, "completed")
+        expect(grok.validated()).toEqual([true, false, false])
+        expect(grok.callOptions).toEqual([
+          { conversationId: "conv-1" },
+          { conversationId: "conv-1", validate: false },
+          { conversationId: "conv-1", validate: false }
+        ])
+      }))
+
+    it.effect("stream: the same, through streamResponse; without a conversation id the first has no options", () =>
+      Effect.gen(function*() {
+        const grok = scripted([{ calls: [{ name: "get_weather", arguments: "{\"city\":\"Paris\"}" }] }, {
+          text: "Sunny."
+        }])
+        yield* Stream.runDrain(ResponsesLoop.stream(agent, "Weather?")).pipe(
+          Effect.provide(Layer.merge(grok.layer, ToolsLayer))
+        )
+        expect(grok.validated()).toEqual([true, false])
+        expect(grok.callOptions).toEqual([undefined, { validate: false }])
+      }))
+
+    it.effect("continueRun: its first request (the caller's state) is checked again", () =>
+      Effect.gen(function*() {
+        const grok = scripted([{ text: "First answer." }, { text: "Second answer." }])
+        const first = yield* ResponsesLoop.run(Agent.make({ model: "grok-4.3" }), "First?").pipe(
+          Effect.provide(grok.layer)
+        )
+        yield* ResponsesLoop.continueRun(Agent.make({ model: "grok-4.3" }), first.state, "Second?").pipe(
+          Effect.provide(grok.layer)
+        )
+        expect(grok.validated()).toEqual([true, true])
+      }))
+  })
 
   it.effect("toInputItems maps every message kind", () =>
     Effect.sync(() => {

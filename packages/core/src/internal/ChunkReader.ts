@@ -5,16 +5,16 @@
  *
  * @internal
  */
-import { Cause, Duration, Effect, Schema } from "effect"
-import type { Array as Arr, Pull } from "effect"
-import type { HttpClientError } from "effect/http"
+import { Cause, Effect, Schema } from "effect"
+import type { Array as Arr } from "effect"
 import { SchemaJITCompiler } from "effect/schema"
 import { ChatCompletionChunk } from "../ChatCompletionChunk.ts"
 import { errorBodyCode, errorBodyMessage, parseErrorBody } from "../ErrorBody.ts"
-import { ErrorInResponse, type GrokErrorReason, InvalidResponse, StreamError, Timeout } from "../GrokError.ts"
+import { ErrorInResponse, type GrokErrorReason, InvalidResponse, StreamError } from "../GrokError.ts"
 import * as ServerSentEvents from "../ServerSentEvents.ts"
 import * as ValidationIssue from "../ValidationIssue.ts"
 import { tolerantParseOptions } from "../WireSchema.ts"
+import * as EventReader from "./EventReader.ts"
 import { decodeChunkFast } from "./FastChunk.ts"
 
 /** @internal */
@@ -35,136 +35,77 @@ SchemaJITCompiler.enable(ChatCompletionChunk.ast)
 const decodeChunk = Schema.decodeUnknownExit(ChatCompletionChunk, tolerantParseOptions)
 
 /** @internal */
-export const make = (options: {
-  readonly bytes: Pull.Pull<Arr.NonEmptyReadonlyArray<Uint8Array>, HttpClientError.HttpClientError>
-  readonly maxEventBytes: number | undefined
-  readonly idleTimeout: Duration.Duration
-  readonly transport: (error: HttpClientError.HttpClientError) => ReaderFailure
-}): ChunkPull => {
-  const parser = ServerSentEvents.makeParser({ maxEventBytes: options.maxEventBytes })
-  let finished = false
-  let sawFinishReason = false
-  const idleFailure = Effect.fail<ReaderFailure>({
-    reason: new Timeout({ phase: "idle", after: options.idleTimeout })
-  })
-  const bytes = Effect.timeoutOrElse(options.bytes, {
-    duration: options.idleTimeout,
-    orElse: () => idleFailure
-  })
+export const make = (options: EventReader.Options<ReaderFailure>): ChunkPull =>
+  EventReader.make<ChatCompletionChunk, ReaderFailure>(options, (reading) => {
+    let sawFinishReason = false
 
-  const truncated = (description: string) =>
-    Effect.fail<ReaderFailure>({ reason: new StreamError({ kind: "Truncated", description }) })
+    const truncated = (description: string) =>
+      Effect.fail<ReaderFailure>({ reason: new StreamError({ kind: "Truncated", description }) })
 
-  const onEnd = (): Effect.Effect<never, ReaderFailure | Cause.Done<void>> => {
-    const midEvent = parser.end()
-    if (midEvent) return truncated("the connection closed in the middle of an event")
-    if (!sawFinishReason) return truncated("the connection closed before data: [DONE] and before any finish reason")
-    finished = true
-    return Cause.done()
-  }
+    const end = (midEvent: boolean): Effect.Effect<never, ReaderFailure | Cause.Done<void>> => {
+      if (midEvent) return truncated("the connection closed in the middle of an event")
+      if (!sawFinishReason) return truncated("the connection closed before data: [DONE] and before any finish reason")
+      reading.finished = true
+      return Cause.done()
+    }
 
-  /** Turns events into chunks; returns a failure when an event is an error or does not decode. */
-  const readEvents = (
-    events: ReadonlyArray<ServerSentEvents.ServerSentEvent>,
-    out: Array<ChatCompletionChunk>
-  ): ReaderFailure | undefined => {
-    for (let index = 0; index < events.length; index++) {
-      const event = events[index]!
-      if (event.data === "[DONE]") {
-        finished = true
-        return undefined
-      }
-      let json: unknown
-      try {
-        json = JSON.parse(event.data)
-      } catch {
-        if (event.event === "error") {
-          return { reason: new ErrorInResponse({ serverMessage: event.data, code: undefined, inStream: true }) }
+    /** Turns events into chunks; returns a failure when an event is an error or does not decode. */
+    const read = (
+      events: ReadonlyArray<ServerSentEvents.ServerSentEvent>,
+      out: Array<ChatCompletionChunk>
+    ): ReaderFailure | undefined => {
+      for (let index = 0; index < events.length; index++) {
+        const event = events[index]!
+        if (event.data === "[DONE]") {
+          reading.finished = true
+          return undefined
         }
-        return {
-          reason: new InvalidResponse({
-            description: `a stream event is not JSON: ${event.data.slice(0, 200)}`,
-            issues: []
-          })
-        }
-      }
-      const errorBody = parseErrorBody(json)
-      if (errorBody !== undefined || event.event === "error") {
-        return {
-          reason: new ErrorInResponse({
-            serverMessage: errorBody === undefined ? event.data : errorBodyMessage(errorBody),
-            code: errorBody === undefined ? undefined : errorBodyCode(errorBody),
-            inStream: true
-          })
-        }
-      }
-      // The common shape is checked by hand; anything else (and every invalid chunk) by the Schema.
-      let chunk = decodeChunkFast(json)
-      if (chunk === undefined) {
-        const exit = decodeChunk(json)
-        if (exit._tag === "Failure") {
-          const error = exit.cause.reasons.find((reason) => reason._tag === "Fail")?.error
+        let json: unknown
+        try {
+          json = JSON.parse(event.data)
+        } catch {
+          if (event.event === "error") {
+            return { reason: new ErrorInResponse({ serverMessage: event.data, code: undefined, inStream: true }) }
+          }
           return {
             reason: new InvalidResponse({
-              description: "a stream chunk does not match its Schema",
-              issues: error === undefined ? [] : ValidationIssue.fromSchemaError(error)
+              description: `a stream event is not JSON: ${event.data.slice(0, 200)}`,
+              issues: []
             })
           }
         }
-        chunk = exit.value
-      }
-      for (const choice of chunk.choices) {
-        if (choice.finish_reason != null) sawFinishReason = true
-      }
-      out.push(chunk)
-    }
-    return undefined
-  }
-
-  // A failure that came after chunks decoded from the same read: those chunks are delivered
-  // first (they count as delivered, so the failure is never retried), the failure on the next pull.
-  let failureAfterChunks: ReaderFailure | undefined
-  const failAfter = (
-    out: Array<ChatCompletionChunk>,
-    failure: ReaderFailure
-  ): Effect.Effect<Arr.NonEmptyReadonlyArray<ChatCompletionChunk>, ReaderFailure> => {
-    if (out.length === 0) return Effect.fail(failure)
-    failureAfterChunks = failure
-    return Effect.succeed(out as unknown as Arr.NonEmptyReadonlyArray<ChatCompletionChunk>)
-  }
-
-  const pull: ChunkPull = Effect.suspend(function loop(): ChunkPull {
-    if (failureAfterChunks !== undefined) return Effect.fail(failureAfterChunks)
-    if (finished) return Cause.done()
-    return Effect.flatMap(
-      Effect.catch(
-        bytes,
-        (error) =>
-          Cause.isDone(error) ? onEnd() : Effect.fail(isReaderFailure(error) ? error : options.transport(error))
-      ),
-      (chunks) => {
-        const out: Array<ChatCompletionChunk> = []
-        for (let index = 0; index < chunks.length; index++) {
-          if (finished) break
-          let events: ReadonlyArray<ServerSentEvents.ServerSentEvent>
-          try {
-            events = parser.push(chunks[index]!)
-          } catch (error) {
-            const description = error instanceof ServerSentEvents.ServerSentEventsError
-              ? error.message
-              : String(error)
-            return failAfter(out, { reason: new StreamError({ kind: "EventTooLarge", description }) })
+        const errorBody = parseErrorBody(json)
+        if (errorBody !== undefined || event.event === "error") {
+          return {
+            reason: new ErrorInResponse({
+              serverMessage: errorBody === undefined ? event.data : errorBodyMessage(errorBody),
+              code: errorBody === undefined ? undefined : errorBodyCode(errorBody),
+              inStream: true
+            })
           }
-          const failure = readEvents(events, out)
-          if (failure !== undefined) return failAfter(out, failure)
         }
-        if (out.length > 0) return Effect.succeed(out as unknown as Arr.NonEmptyReadonlyArray<ChatCompletionChunk>)
-        return loop()
+        // The common shape is checked by hand; anything else (and every invalid chunk) by the Schema.
+        let chunk = decodeChunkFast(json)
+        if (chunk === undefined) {
+          const exit = decodeChunk(json)
+          if (exit._tag === "Failure") {
+            const error = exit.cause.reasons.find((reason) => reason._tag === "Fail")?.error
+            return {
+              reason: new InvalidResponse({
+                description: "a stream chunk does not match its Schema",
+                issues: error === undefined ? [] : ValidationIssue.fromSchemaError(error)
+              })
+            }
+          }
+          chunk = exit.value
+        }
+        for (const choice of chunk.choices) {
+          if (choice.finish_reason != null) sawFinishReason = true
+        }
+        out.push(chunk)
       }
-    )
-  })
-  return pull
-}
+      return undefined
+    }
 
-const isReaderFailure = (value: unknown): value is ReaderFailure =>
-  typeof value === "object" && value !== null && "reason" in value && !("_tag" in value)
+    return { read, end }
+  })
