@@ -280,15 +280,20 @@ export class GrokClient extends Context.Service<GrokClient, GrokClientService>()
 
   /**
    * Folds a chunk stream into the completion a non-streaming call returns (tool calls and usage
-   * included). A failure after the first chunk carries what arrived as `partial`.
+   * included). A failure after the first chunk carries what arrived as `partial`. `onChunks`, when
+   * given, sees the chunks as they arrive (in the arrays the stream delivers them in).
    */
   static readonly collect = (
-    stream: Stream.Stream<ChatCompletionChunk, GrokError>
+    stream: Stream.Stream<ChatCompletionChunk, GrokError>,
+    onChunks?: ((chunks: ReadonlyArray<ChatCompletionChunk>) => Effect.Effect<void>) | undefined
   ): Effect.Effect<ChatCompletion, GrokError> =>
     Effect.suspend(() => {
       const accumulator = ChatCompletionAccumulator.make()
       return stream.pipe(
-        Stream.runForEach((chunk) => Effect.sync(() => accumulator.push(chunk))),
+        Stream.runForEachArray((chunks) => {
+          for (let index = 0; index < chunks.length; index++) accumulator.push(chunks[index]!)
+          return onChunks === undefined ? Effect.void : onChunks(chunks)
+        }),
         Effect.map(() => accumulator.completion()),
         Effect.mapError((error) =>
           accumulator.isEmpty() || error.partial !== undefined

@@ -25,7 +25,6 @@ import {
   MAX_TOOLS,
   type ToolCall
 } from "@grokit/core"
-import * as ChatCompletionAccumulator from "@grokit/core/ChatCompletionAccumulator"
 import { Duration, Effect, Schema, Stream } from "effect"
 import { Tool, Toolkit } from "effect/ai"
 import { AgentError, InvalidAgent, InvalidResume, ModelCallFailed } from "./AgentError.ts"
@@ -302,30 +301,23 @@ type ModelCall = LoopCore.ModelCall<GrokClient["Service"], ChatCompletionRequest
 const completeOnce: ModelCall = (client, request, call) => client.createChatCompletion(request, call)
 
 const completeStreaming: ModelCall = (client, request, call, step, emit) =>
-  Effect.suspend(() => {
-    const accumulator = ChatCompletionAccumulator.make()
-    return client.streamChatCompletion(request, call).pipe(
-      Stream.runForEach((chunk) => {
-        accumulator.push(chunk)
+  GrokClient.collect(
+    client.streamChatCompletion(request, call),
+    emit === undefined ? undefined : (chunks) => {
+      const events: Array<AgentEvent<any>> = []
+      for (const chunk of chunks) {
         const delta = chunk.choices[0]?.delta
-        if (emit === undefined || delta === undefined) return Effect.void
-        const events: Array<AgentEvent<any>> = []
+        if (delta === undefined) continue
         if (delta.reasoning_content != null && delta.reasoning_content !== "") {
           events.push({ _tag: "ReasoningDelta", step, delta: delta.reasoning_content })
         }
         if (delta.content != null && delta.content !== "") {
           events.push({ _tag: "TextDelta", step, delta: delta.content })
         }
-        return events.length === 0 ? Effect.void : Effect.forEach(events, emit, { discard: true })
-      }),
-      Effect.map(() => accumulator.completion()),
-      Effect.mapError((error) =>
-        accumulator.isEmpty() || error.partial !== undefined
-          ? error
-          : new GrokError({ method: error.method, reason: error.reason, partial: accumulator.completion() })
-      )
-    )
-  })
+      }
+      return events.length === 0 ? Effect.void : Effect.forEach(events, emit, { discard: true })
+    }
+  )
 
 /** The call options of every request after the first of a run or resume: see `LoopCore.Run.skipsCheck`. */
 const alreadyChecked: CallOptions = { validate: false }
