@@ -5,7 +5,8 @@
  * - Over stdio by default, for an MCP client that starts the server itself: stdout carries only
  *   JSON-RPC messages; every log and notice goes to stderr; the server exits when stdin closes.
  * - Over Streamable HTTP with `--http`: bound to 127.0.0.1 unless `--host` says otherwise, at
- *   `http://HOST:PORT/mcp`, with the Host, Origin, token and body-size checks of `HttpGuard`.
+ *   `http://HOST:PORT/mcp`, with the Host, Origin, token, rate-limit and body-size checks of
+ *   `HttpGuard` (`--rate-limit N/SECONDS`, default 60/10, `off` to turn it off).
  *
  * Grok is chosen from the environment: `XAI_API_KEY` -> xAI; no key but `XAI_BASE_URL` -> that
  * server (e.g. `grokit mock`); neither -> a mock started in-process, which the first stderr line
@@ -62,7 +63,35 @@ export const flags = {
   allowOrigin: Flag.String("allow-origin").pipe(
     Flag.withDescription("Browser Origin to accept besides loopback origins (repeatable)"),
     Flag.atLeast(0)
+  ),
+  rateLimit: Flag.String("rate-limit").pipe(
+    Flag.withDescription(
+      "Per-client HTTP rate limit, N requests per SECONDS with bursts of N (default 60/10; off or 0 turns it off)"
+    ),
+    Flag.withDefault("60/10"),
+    Flag.filterMap(
+      (value) => parseRateLimit(value),
+      (value) => `--rate-limit must be N/SECONDS (e.g. 60/10), off or 0, got ${JSON.stringify(value)}`
+    )
   )
+}
+
+/**
+ * Parses a `--rate-limit` value: `N/SECONDS` (N requests per SECONDS seconds), or `off` / `0` /
+ * `0/SECONDS` for no limit.
+ *
+ * @since 0.1.0
+ * @category flags
+ */
+export const parseRateLimit = (value: string): Option.Option<HttpGuard.RateLimitOptions | false> => {
+  const text = value.trim().toLowerCase()
+  if (text === "off" || text === "0") return Option.some(false)
+  const match = /^(\d{1,9})\s*\/\s*(\d{1,9}(?:\.\d{1,3})?)$/.exec(text)
+  if (match === null) return Option.none()
+  const requests = Number(match[1])
+  const perSeconds = Number(match[2])
+  if (requests === 0) return Option.some(false)
+  return perSeconds > 0 ? Option.some({ requests, perSeconds }) : Option.none()
 }
 
 const notice = (line: string): Effect.Effect<void> => Effect.sync(() => process.stderr.write(`${line}\n`))
@@ -110,6 +139,7 @@ const serveHttp = (options: {
   readonly token: Option.Option<Redacted.Redacted<string>>
   readonly allowHost: ReadonlyArray<string>
   readonly allowOrigin: ReadonlyArray<string>
+  readonly rateLimit: HttpGuard.RateLimitOptions | false
 }) =>
   Effect.gen(function*() {
     const path = options.path as `/${string}`
@@ -119,7 +149,8 @@ const serveHttp = (options: {
       path,
       token: Option.getOrUndefined(options.token),
       allowedHosts: options.allowHost,
-      allowedOrigins: options.allowOrigin
+      allowedOrigins: options.allowOrigin,
+      rateLimit: options.rateLimit
     })
     const announce = Effect.gen(function*() {
       yield* environmentNotice
@@ -161,6 +192,7 @@ const serveHttp = (options: {
  * grokit mcp                              # stdio, for an MCP client's configuration
  * grokit mcp --http --port 3333           # http://127.0.0.1:3333/mcp
  * GROKIT_MCP_TOKEN=secret grokit mcp --http
+ * grokit mcp --http --rate-limit 120/60   # at most 120 requests a minute per client
  * ```
  *
  * @since 0.1.0

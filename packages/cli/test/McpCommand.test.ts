@@ -1,5 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
+import * as McpCommand from "@grokit/cli/McpCommand"
 import { startMockServer } from "@grokit/mock"
+import { Option } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
 import { once } from "node:events"
 import { fileURLToPath } from "node:url"
@@ -117,4 +119,47 @@ describe("grokit mcp", () => {
     assert.strictEqual(code, 1)
     assert.include(stderr, "--port must be between 0 and 65535, got 70000")
   }, 30_000)
+
+  it("rejects a bad --rate-limit with a clear error", async () => {
+    const child = grokit(["mcp", "--http", "--rate-limit", "fast"], {})
+    let stderr = ""
+    child.stderr!.on("data", (chunk: Buffer) => stderr += chunk.toString("utf8"))
+    const [code] = await once(child, "exit")
+    assert.strictEqual(code, 1)
+    assert.include(stderr, "--rate-limit must be N/SECONDS (e.g. 60/10), off or 0, got \"fast\"")
+  }, 30_000)
+
+  it("--http --rate-limit N/SECONDS answers 429 with Retry-After past N", async () => {
+    const child = grokit(["mcp", "--http", "--port", "0", "--rate-limit", "2/60"], {
+      XAI_API_KEY: undefined,
+      XAI_BASE_URL: undefined
+    })
+    const stderr = { text: "" }
+    try {
+      const url = await announcedUrl(child, stderr)
+      assert.strictEqual((await post(url, initialize)).status, 200)
+      assert.strictEqual((await post(url, initialize)).status, 200)
+      const refused = await post(url, initialize)
+      assert.strictEqual(refused.status, 429)
+      assert.match(refused.headers.get("retry-after") ?? "", /^\d+$/)
+      const body = await refused.json() as { error: { code: number; message: string } }
+      assert.strictEqual(body.error.code, -32000)
+      assert.include(body.error.message, "rate limit exceeded: at most 2 requests per 60 s")
+    } finally {
+      await stop(child)
+    }
+  }, 40_000)
+})
+
+describe("parseRateLimit", () => {
+  it("reads N/SECONDS, off and 0; refuses the rest", () => {
+    assert.deepStrictEqual(McpCommand.parseRateLimit("60/10"), Option.some({ requests: 60, perSeconds: 10 }))
+    assert.deepStrictEqual(McpCommand.parseRateLimit(" 5 / 0.5 "), Option.some({ requests: 5, perSeconds: 0.5 }))
+    for (const off of ["off", "OFF", "0", "0/10"]) {
+      assert.deepStrictEqual(McpCommand.parseRateLimit(off), Option.some(false))
+    }
+    for (const bad of ["", "60", "60/0", "-1/10", "a/b", "60/10/1", "1e3/10"]) {
+      assert.isTrue(Option.isNone(McpCommand.parseRateLimit(bad)), bad)
+    }
+  })
 })

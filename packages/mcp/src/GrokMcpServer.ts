@@ -603,7 +603,7 @@ export interface HttpOptions extends HttpGuard.HttpGuardOptions, ServerOptions {
 /**
  * The server over Streamable HTTP, on a Node HTTP server bound to `host` (default `127.0.0.1`)
  * and `port`, at `path` (default `/mcp`), every request checked by `HttpGuard` first (Host,
- * Origin, bearer token, body size, protocol version). Provides the `HttpServer` (for its address).
+ * Origin, bearer token, per-client rate limit, body size, protocol version). Provides the `HttpServer` (for its address).
  * `search` sets the server's search options (`ServerOptions`).
  *
  * @since 0.1.0

@@ -70,4 +70,75 @@ describe("HttpGuard", () => {
     assert.include(check({ host: "evil.example", origin: "https://evil.example" }, { token })!.message, "Host")
     assert.include(check({ origin: "https://evil.example" }, { token })!.message, "Origin")
   })
+
+  describe("rate limiter", () => {
+    const clock = () => {
+      let time = 1_000_000
+      return { now: () => time, advance: (ms: number) => void (time += ms) }
+    }
+
+    it("lets a client spend its burst, then refuses with the seconds until a request refills", () => {
+      const { advance, now } = clock()
+      const limiter = HttpGuard.makeRateLimiter({ requests: 3, perSeconds: 6, now })!
+      assert.strictEqual(limiter.description, "3 requests per 6 s")
+      for (let i = 0; i < 3; i++) assert.isUndefined(limiter.take("a"), `request ${i}`)
+      assert.strictEqual(limiter.take("a"), 2)
+      advance(1_000)
+      assert.strictEqual(limiter.take("a"), 1)
+      advance(1_000)
+      assert.isUndefined(limiter.take("a"))
+      assert.strictEqual(limiter.take("a"), 2)
+      advance(6_000)
+      for (let i = 0; i < 3; i++) assert.isUndefined(limiter.take("a"), `after refill ${i}`)
+      assert.isDefined(limiter.take("a"))
+    })
+
+    it("keeps clients apart and honours a burst other than the rate", () => {
+      const { now } = clock()
+      const limiter = HttpGuard.makeRateLimiter({ requests: 1, perSeconds: 10, burst: 2, now })!
+      assert.isUndefined(limiter.take("a"))
+      assert.isUndefined(limiter.take("a"))
+      assert.strictEqual(limiter.take("a"), 10)
+      assert.isUndefined(limiter.take("b"))
+      assert.isUndefined(limiter.take("b"))
+      assert.isDefined(limiter.take("b"))
+    })
+
+    it("is off with false, 0 requests or 0 seconds; on by default (60 per 10 s)", () => {
+      assert.isUndefined(HttpGuard.makeRateLimiter(false))
+      assert.isUndefined(HttpGuard.makeRateLimiter({ requests: 0, perSeconds: 10 }))
+      assert.isUndefined(HttpGuard.makeRateLimiter({ requests: 5, perSeconds: 0 }))
+      const limiter = HttpGuard.makeRateLimiter(undefined)!
+      assert.strictEqual(limiter.description, "60 requests per 10 s")
+      for (let i = 0; i < 60; i++) assert.isUndefined(limiter.take("a"))
+      assert.isDefined(limiter.take("a"))
+    })
+
+    it("stays bounded with many clients, and drops idle clients", () => {
+      const { advance, now } = clock()
+      const limiter = HttpGuard.makeRateLimiter({ requests: 2, perSeconds: 1, maxClients: 100, now })!
+      for (let i = 0; i < 10_000; i++) limiter.take(`client-${i}`)
+      assert.strictEqual(limiter.size(), 100)
+      // The most recently seen clients are kept (and still limited).
+      limiter.take("client-9999")
+      assert.isDefined(limiter.take("client-9999"))
+      // Once their buckets have refilled, idle clients are swept.
+      advance(1_000)
+      limiter.take("fresh")
+      assert.strictEqual(limiter.size(), 1)
+    })
+
+    it("refuses with 429, Retry-After and a JSON-RPC error", () => {
+      const limiter = HttpGuard.makeRateLimiter({ requests: 60, perSeconds: 10 })!
+      const refusal = HttpGuard.rateLimited(limiter, 3)
+      assert.strictEqual(refusal.status, 429)
+      assert.strictEqual(
+        refusal.message,
+        "rate limit exceeded: at most 60 requests per 10 s per client; retry after 3 s"
+      )
+      const response = HttpGuard.refusalResponse(refusal)
+      assert.strictEqual(response.status, 429)
+      assert.strictEqual(response.headers["retry-after"], "3")
+    })
+  })
 })

@@ -1,9 +1,11 @@
 /**
  * The Streamable HTTP transport's checks (reliability.md section 6, item 21): default loopback
  * bind, foreign Origin and non-loopback Host refused, bearer token, body limit before reading,
- * bad protocol version, unknown tool, and 1,000 fuzzed messages each answered as JSON-RPC says.
+ * bad protocol version, per-client rate limit (429 with Retry-After), unknown tool, and 1,000
+ * fuzzed messages each answered as JSON-RPC says.
  */
 import { assert, describe, it } from "@effect/vitest"
+import type { GrokMcpServer } from "@grokit/mcp"
 import { type ClosableMockServer, startMockServer } from "@grokit/mock"
 import { Redacted } from "effect"
 import { request as httpRequest } from "node:http"
@@ -95,7 +97,8 @@ describe("Streamable HTTP transport", () => {
 
   beforeAll(async () => {
     mock = await startMockServer({ record: false })
-    server = await startHttpServer(mock.url)
+    // The fuzz below sends 1,000 requests at once: the rate limit is tested on its own server.
+    server = await startHttpServer(mock.url, { rateLimit: false })
   }, 30_000)
 
   afterAll(async () => {
@@ -367,5 +370,97 @@ describe("Streamable HTTP transport with a token and extra allowed hosts and ori
       (await post(server, initializeBody, { authorization, origin: "https://other.example.com" })).status,
       403
     )
+  })
+})
+
+describe("Streamable HTTP transport with a per-client rate limit", () => {
+  let mock: ClosableMockServer
+  let time = 0
+  const servers: Array<HttpServerHandle> = []
+  const ping = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" })
+
+  beforeAll(async () => {
+    mock = await startMockServer({ record: false })
+  }, 30_000)
+
+  afterAll(async () => {
+    await Promise.all(servers.map((server) => server.close()))
+    await mock?.close()
+  })
+
+  const start = async (options: Partial<GrokMcpServer.HttpOptions>) => {
+    const server = await startHttpServer(mock.url, options)
+    servers.push(server)
+    return server
+  }
+
+  it("serves under the limit; over it answers 429 with Retry-After and a JSON-RPC error; refills", async () => {
+    const server = await start({ rateLimit: { requests: 3, perSeconds: 6, now: () => time } })
+    const headers = await openSession(server) // initialize and initialized: two requests
+    assert.strictEqual((await post(server, ping, headers)).status, 200)
+    const refused = await post(server, ping, headers)
+    assert.strictEqual(refused.status, 429)
+    assert.strictEqual(refused.headers["retry-after"], "2")
+    assert.deepStrictEqual(JSON.parse(refused.body), {
+      jsonrpc: "2.0",
+      id: null,
+      error: { code: -32000, message: "rate limit exceeded: at most 3 requests per 6 s per client; retry after 2 s" }
+    })
+    time += 2_000
+    assert.strictEqual((await post(server, ping, headers)).status, 200)
+    assert.strictEqual((await post(server, ping, headers)).status, 429)
+    time += 6_000
+    for (let i = 0; i < 3; i++) assert.strictEqual((await post(server, ping, headers)).status, 200)
+  })
+
+  it("refuses before reading the body", async () => {
+    const server = await start({ rateLimit: { requests: 1, perSeconds: 60, now: () => time } })
+    assert.strictEqual((await post(server, initializeBody)).status, 200)
+    const response = await new Promise<RawResponse>((resolve, reject) => {
+      const request = httpRequest({
+        host: "127.0.0.1",
+        port: server.port,
+        path: "/mcp",
+        method: "POST",
+        headers: { "content-type": "application/json", "content-length": "1000" }
+      }, (response) => {
+        let body = ""
+        response.on("data", (chunk: Buffer) => body += chunk.toString("utf8"))
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }))
+      })
+      request.on("error", reject)
+      request.flushHeaders()
+    })
+    assert.strictEqual(response.status, 429)
+    assert.strictEqual(response.headers["retry-after"], "60")
+  })
+
+  it("limits clients separately (by key)", async () => {
+    const server = await start({
+      rateLimit: { requests: 1, perSeconds: 10, now: () => time, key: (request) => request.headers["x-client"] ?? "" }
+    })
+    assert.strictEqual((await post(server, initializeBody, { "x-client": "a" })).status, 200)
+    assert.strictEqual((await post(server, initializeBody, { "x-client": "a" })).status, 429)
+    assert.strictEqual((await post(server, initializeBody, { "x-client": "b" })).status, 200)
+    assert.strictEqual((await post(server, initializeBody, { "x-client": "b" })).status, 429)
+  })
+
+  it("with a token, counts after the token check: refused requests do not spend the bucket", async () => {
+    const server = await start({
+      token: Redacted.make("t0ken"),
+      rateLimit: { requests: 1, perSeconds: 10, now: () => time }
+    })
+    for (let i = 0; i < 3; i++) assert.strictEqual((await post(server, initializeBody)).status, 401)
+    const authorization = "Bearer t0ken"
+    assert.strictEqual((await post(server, initializeBody, { authorization })).status, 200)
+    assert.strictEqual((await post(server, initializeBody, { authorization })).status, 429)
+  })
+
+  it("is off with rateLimit: false or requests: 0", async () => {
+    for (const rateLimit of [false, { requests: 0, perSeconds: 10 }] as const) {
+      const server = await start({ rateLimit })
+      for (let i = 0; i < 80; i++) assert.strictEqual((await post(server, ping)).status < 429, true)
+      assert.notStrictEqual((await post(server, initializeBody)).status, 429)
+    }
   })
 })
