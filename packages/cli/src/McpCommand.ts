@@ -19,6 +19,7 @@ import { GrokEnvironment } from "@grokit/mock"
 import { Config, Effect, Layer, Logger, Option, Redacted } from "effect"
 import { CliError, Command, Flag } from "effect/cli"
 import { HttpServer } from "effect/http"
+import * as ServerFlags from "./ServerFlags.ts"
 
 /**
  * The flags of `grokit mcp`.
@@ -31,18 +32,8 @@ export const flags = {
     Flag.withDescription("Serve Streamable HTTP instead of stdio"),
     Flag.withDefault(false)
   ),
-  port: Flag.Int("port").pipe(
-    Flag.withDescription("HTTP port (default 3333; 0 picks a free port)"),
-    Flag.withDefault(3333),
-    Flag.filter(
-      (port) => port >= 0 && port <= 65_535,
-      (port) => `--port must be between 0 and 65535, got ${port}`
-    )
-  ),
-  host: Flag.String("host").pipe(
-    Flag.withDescription("HTTP interface to listen on (default 127.0.0.1: keep loopback unless you need otherwise)"),
-    Flag.withDefault("127.0.0.1")
-  ),
+  port: ServerFlags.port(3333, "HTTP port (default 3333; 0 picks a free port)"),
+  host: ServerFlags.host("HTTP interface to listen on (default 127.0.0.1: keep loopback unless you need otherwise)"),
   path: Flag.String("path").pipe(
     Flag.withDescription("HTTP endpoint path (default /mcp)"),
     Flag.withDefault("/mcp"),

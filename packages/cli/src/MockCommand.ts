@@ -8,6 +8,7 @@
 import { MockServer } from "@grokit/mock"
 import { Console, Effect } from "effect"
 import { CliError, Command, Flag } from "effect/cli"
+import * as ServerFlags from "./ServerFlags.ts"
 
 const nonNegative = (name: string) =>
   Flag.filter(
@@ -22,18 +23,8 @@ const nonNegative = (name: string) =>
  * @category flags
  */
 export const flags = {
-  port: Flag.Int("port").pipe(
-    Flag.withDescription("Port to listen on (0 picks a free port)"),
-    Flag.withDefault(0),
-    Flag.filter(
-      (port) => port >= 0 && port <= 65_535,
-      (port) => `--port must be between 0 and 65535, got ${port}`
-    )
-  ),
-  host: Flag.String("host").pipe(
-    Flag.withDescription("Interface to listen on"),
-    Flag.withDefault("127.0.0.1")
-  ),
+  port: ServerFlags.port(0, "Port to listen on (0 picks a free port)"),
+  host: ServerFlags.host("Interface to listen on"),
   latencyMs: Flag.Int("latency-ms").pipe(
     Flag.withDescription("Delay before every chat completion answer, in milliseconds"),
     Flag.withDefault(0),

@@ -227,6 +227,23 @@ export const make = Effect.fnUntraced(function*(options: GrokClientOptions) {
 })
 
 /**
+ * Client options from the environment: `XAI_API_KEY` (required, read as a `Redacted`) and
+ * `XAI_BASE_URL` (default `https://api.x.ai/v1`), with the other options as given. Shared by the
+ * `layerConfig` of `GrokClient` and `GrokResponses`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const optionsFromConfig = (
+  options?: Omit<GrokClientOptions, "apiKey" | "baseUrl">
+): Effect.Effect<GrokClientOptions, Config.ConfigError> =>
+  Effect.gen(function*() {
+    const apiKey = yield* Config.Redacted("XAI_API_KEY")
+    const baseUrl = yield* Config.String("XAI_BASE_URL").pipe(Config.withDefault(DEFAULT_BASE_URL))
+    return { ...options, apiKey, baseUrl }
+  })
+
+/**
  * The Grok API client, as a service.
  *
  * @example
@@ -271,11 +288,7 @@ export class GrokClient extends Context.Service<GrokClient, GrokClientService>()
   ): Layer.Layer<GrokClient, Config.ConfigError, HttpClient.HttpClient> =>
     Layer.effect(
       GrokClient,
-      Effect.gen(function*() {
-        const apiKey = yield* Config.Redacted("XAI_API_KEY")
-        const baseUrl = yield* Config.String("XAI_BASE_URL").pipe(Config.withDefault(DEFAULT_BASE_URL))
-        return yield* make({ ...options, apiKey, baseUrl })
-      })
+      Effect.flatMap(optionsFromConfig(options), make)
     )
 
   /**

@@ -16,7 +16,7 @@
  */
 import { Config, Context, Effect, Layer, Schema, Stream } from "effect"
 import { FetchHttpClient, HttpClient, HttpClientRequest } from "effect/http"
-import { type CallOptions, DEFAULT_BASE_URL, type GrokClientOptions } from "./GrokClient.ts"
+import { type CallOptions, DEFAULT_BASE_URL, type GrokClientOptions, optionsFromConfig } from "./GrokClient.ts"
 import { GrokError, StreamError } from "./GrokError.ts"
 import * as HttpCall from "./internal/HttpCall.ts"
 import * as ResponseEventReader from "./internal/ResponseEventReader.ts"
@@ -188,11 +188,7 @@ export class GrokResponses extends Context.Service<GrokResponses, GrokResponsesS
   ): Layer.Layer<GrokResponses, Config.ConfigError, HttpClient.HttpClient> =>
     Layer.effect(
       GrokResponses,
-      Effect.gen(function*() {
-        const apiKey = yield* Config.Redacted("XAI_API_KEY")
-        const baseUrl = yield* Config.String("XAI_BASE_URL").pipe(Config.withDefault(DEFAULT_BASE_URL))
-        return yield* make({ ...options, apiKey, baseUrl })
-      })
+      Effect.flatMap(optionsFromConfig(options), make)
     )
 
   /**

@@ -4,6 +4,8 @@ import { Agent, AgentError, AgentState, StopCondition } from "@grokit/runtime"
 import { Effect, Fiber, Layer, Schema, Stream } from "effect"
 import { Tool, Toolkit } from "effect/ai"
 import { TestClock } from "effect/testing"
+import { Add, Big, Boom, Now, Slow } from "./support/FaultTools.ts"
+import * as FaultTools from "./support/FaultTools.ts"
 import * as ScriptedGrok from "./support/ScriptedGrok.ts"
 
 class WeatherUnavailable extends Schema.TaggedError<WeatherUnavailable>()("WeatherUnavailable", {
@@ -17,19 +19,6 @@ const GetWeather = Tool.make("get_weather", {
   failure: WeatherUnavailable,
   failureMode: "return"
 })
-const Add = Tool.make("add", {
-  description: "Adds two numbers",
-  parameters: Schema.Struct({ a: Schema.Finite, b: Schema.Finite }),
-  success: Schema.Finite
-})
-const Now = Tool.make("now", { description: "The time", success: Schema.String })
-const Slow = Tool.make("slow", {
-  description: "Sleeps",
-  parameters: Schema.Struct({ millis: Schema.Finite }),
-  success: Schema.String
-})
-const Big = Tool.make("big", { description: "A huge output", success: Schema.String })
-const Boom = Tool.make("boom", { description: "Throws", success: Schema.String })
 const Delete = Tool.make("delete_file", {
   description: "Deletes a file",
   parameters: Schema.Struct({ path: Schema.String }),
@@ -38,20 +27,12 @@ const Delete = Tool.make("delete_file", {
 })
 
 const Tools = Toolkit.make(GetWeather, Add, Now, Slow, Big, Boom, Delete)
-const finalizers: Array<string> = []
+const released: Array<number> = []
 const deleted: Array<string> = []
 const ToolsLayer = Tools.toLayer({
+  ...FaultTools.handlers(released),
   get_weather: ({ city }) =>
     city === "Atlantis" ? Effect.fail(new WeatherUnavailable({ city })) : Effect.succeed({ city, celsius: 21 }),
-  add: ({ a, b }) => Effect.succeed(a + b),
-  now: () => Effect.succeed("noon"),
-  slow: ({ millis }) =>
-    Effect.sleep(millis).pipe(
-      Effect.as(`slept ${millis}`),
-      Effect.ensuring(Effect.sync(() => finalizers.push(`slow ${millis}`)))
-    ),
-  big: () => Effect.succeed("x".repeat(10 * 1024 * 1024)),
-  boom: () => Effect.die(new Error("the handler exploded")),
   delete_file: ({ path }) => Effect.sync(() => (deleted.push(path), `deleted ${path}`))
 })
 
@@ -209,12 +190,12 @@ describe("Agent", () => {
 
     it.effect("interruption mid-tool interrupts the handler and runs its finalizer", () =>
       Effect.gen(function*() {
-        finalizers.length = 0
+        released.length = 0
         const { effect } = runWith([{ toolCalls: [call("slow", { millis: 500 })] }], Agent.run(agent, "go"))
         const fiber = yield* Effect.forkChild(effect)
         yield* TestClock.adjust(100)
         yield* Fiber.interrupt(fiber)
-        expect(finalizers).toEqual(["slow 500"])
+        expect(released).toEqual([500])
       }))
 
     it.effect("a model that never stops calling tools ends with MaxStepsReached, transcript and usage", () => {

@@ -8,33 +8,13 @@ import { assert, describe, expect, it } from "@effect/vitest"
 import { type ChatCompletionRequest, GrokClient } from "@grokit/core"
 import { MockGrok, MockScript } from "@grokit/mock"
 import { Agent, AgentError } from "@grokit/runtime"
-import { Effect, Fiber, Layer, Redacted, Schema, Stream } from "effect"
-import { Tool, Toolkit } from "effect/ai"
+import { Effect, Fiber, Layer, Redacted, Stream } from "effect"
+import * as FaultTools from "./support/FaultTools.ts"
 import { transcriptProblems } from "./support/ScriptedGrok.ts"
 
-const Add = Tool.make("add", {
-  description: "Adds two numbers",
-  parameters: Schema.Struct({ a: Schema.Finite, b: Schema.Finite }),
-  success: Schema.Finite
-})
-const Now = Tool.make("now", { description: "The time", success: Schema.String })
-const Slow = Tool.make("slow", {
-  description: "Sleeps",
-  parameters: Schema.Struct({ millis: Schema.Finite }),
-  success: Schema.String
-})
-const Big = Tool.make("big", { description: "A huge output", success: Schema.String })
-const Boom = Tool.make("boom", { description: "Throws", success: Schema.String })
-const Tools = Toolkit.make(Add, Now, Slow, Big, Boom)
+const Tools = FaultTools.FaultToolkit
 const released: Array<number> = []
-const ToolsLayer = Tools.toLayer({
-  add: ({ a, b }) => Effect.succeed(a + b),
-  now: () => Effect.succeed("noon"),
-  slow: ({ millis }) =>
-    Effect.sleep(millis).pipe(Effect.as(`slept ${millis}`), Effect.ensuring(Effect.sync(() => released.push(millis)))),
-  big: () => Effect.succeed("y".repeat(10 * 1024 * 1024)),
-  boom: () => Effect.die(new Error("kaboom"))
-})
+const ToolsLayer = Tools.toLayer(FaultTools.handlers(released))
 
 const agent = Agent.make({ model: "grok-4.3", toolkit: Tools, toolTimeout: "300 millis", maxSteps: 4 })
 
